@@ -1,0 +1,1 @@
+"""Settings split per environment: base.py holds everything, dev/test/prod only override."""

@@ -1,0 +1,80 @@
+"""The tenant whose request, command or task is running.
+
+One context variable, so it holds in threads and under ASGI alike. The database backend
+(search path), the router (which alias), the cache key function and the log filter all read
+it; django-tenants' ``connection.set_tenant()``/``tenant_context()``/``schema_context()`` write
+it through ``tenants.backend``.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+
+PUBLIC_SCHEMA = "public"
+
+
+@dataclass(frozen=True)
+class Scope:
+    schema_name: str
+    database_alias: str
+    tenant: Any = None  # a Tenant, or django-tenants' FakeTenant when only a schema is known
+    include_public: bool = True
+
+    @property
+    def is_public(self) -> bool:
+        return self.schema_name == PUBLIC_SCHEMA
+
+    def search_path_on(self, alias: str) -> tuple[str, ...]:
+        """The schemas a statement sent to ``alias`` may see."""
+        if self.is_public or alias != self.database_alias:
+            return (PUBLIC_SCHEMA,)
+        return (self.schema_name, PUBLIC_SCHEMA) if self.include_public else (self.schema_name,)
+
+
+_scope: ContextVar[Scope | None] = ContextVar("tenantry_scope", default=None)
+
+
+def primary_alias() -> str:
+    return settings.TENANT_DB_ALIAS
+
+
+def public_scope() -> Scope:
+    from django_tenants.postgresql_backend.base import FakeTenant
+
+    return Scope(PUBLIC_SCHEMA, primary_alias(), FakeTenant(schema_name=PUBLIC_SCHEMA))
+
+
+def current_scope() -> Scope:
+    scope = _scope.get()
+    return scope if scope is not None else public_scope()
+
+
+def current_tenant():
+    """The current ``Tenant`` (a model instance), or None on the platform's public schema."""
+    from tenants.models import Tenant
+
+    tenant = current_scope().tenant
+    return tenant if isinstance(tenant, Tenant) else None
+
+
+def set_scope(scope: Scope) -> None:
+    _scope.set(scope)
+
+
+def scope_for_tenant(tenant, include_public: bool = True) -> Scope:
+    return Scope(tenant.schema_name, tenant.database_alias, tenant, include_public)
+
+
+@contextmanager
+def activated(scope: Scope):
+    """Run a block in ``scope``, then put back whatever was current before."""
+    token = _scope.set(scope)
+    try:
+        yield scope
+    finally:
+        _scope.reset(token)

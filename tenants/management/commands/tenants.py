@@ -1,0 +1,106 @@
+"""``manage.py tenants create|list|suspend|resume|delete|migrate``: thin calls to the services."""
+
+import json
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+
+from tenants import selectors, services
+from tenants.hosts import tenant_url
+from tenants.models import Tenant
+
+
+def tenant_as_dict(tenant: Tenant) -> dict:
+    return {
+        "slug": tenant.slug,
+        "name": tenant.name,
+        "status": tenant.status,
+        "plan": tenant.plan,
+        "database": tenant.database_alias,
+        "schema": tenant.schema_name,
+        "url": tenant_url(tenant),
+        "domains": [domain.domain for domain in tenant.domains.all()],
+        "created": tenant.created.isoformat(),
+    }
+
+
+class Command(BaseCommand):
+    help = "Provision and operate tenants."
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
+
+        create = sub.add_parser("create", help="Create a live tenant.")
+        create.add_argument("slug")
+        create.add_argument("--name", required=True)
+        create.add_argument("--plan", default=Tenant.Plan.FREE, choices=Tenant.Plan.values)
+        create.add_argument("--database", dest="database_alias", default=None,
+                            help="Database alias to place the tenant on (default: the primary).")
+        create.add_argument("--admin-email", default=None,
+                            help="Invite this address as the first staff admin.")
+        create.add_argument("--json", action="store_true")
+
+        listing = sub.add_parser("list", help="List tenants.")
+        listing.add_argument("--json", action="store_true")
+
+        for action in ("suspend", "resume"):
+            sub.add_parser(action, help=f"{action.capitalize()} a tenant.").add_argument("slug")
+
+        delete = sub.add_parser("delete", help="Delete a tenant and all its data.")
+        delete.add_argument("slug")
+        delete.add_argument("--yes", action="store_true", help="Confirm the deletion.")
+
+        sub.add_parser("migrate", help="Migrate the control plane, every tenant and every database.")
+
+    def handle(self, *args, action, **options):
+        try:
+            getattr(self, f"handle_{action}")(**options)
+        except ValidationError as error:
+            raise CommandError(" ".join(error.messages)) from None
+        except Tenant.DoesNotExist:
+            raise CommandError(f"No tenant with slug {options.get('slug')!r}.") from None
+
+    def handle_create(self, *, slug, name, plan, database_alias, admin_email, json=False, **_):
+        provisioned = services.tenant_create(
+            slug=slug, name=name, plan=plan, database_alias=database_alias, admin_email=admin_email
+        )
+        tenant = provisioned.tenant
+        if json:
+            self.stdout.write(self._json({**tenant_as_dict(tenant), "invite_link": provisioned.invite_link}))
+            return
+        self.stdout.write(self.style.SUCCESS(f"Created {tenant.name} at {tenant_url(tenant)} "
+                                             f"(database {tenant.database_alias})."))
+        if provisioned.invite_link:
+            self.stdout.write(f"Invite sent to {admin_email}: {provisioned.invite_link}")
+
+    def handle_list(self, *, json=False, **_):
+        rows = [tenant_as_dict(tenant) for tenant in selectors.tenant_list()]
+        if json:
+            self.stdout.write(self._json(rows))
+            return
+        self.stdout.write(f"{'SLUG':<20} {'STATUS':<10} {'PLAN':<11} {'DATABASE':<12} URL")
+        for row in rows:
+            self.stdout.write(f"{row['slug']:<20} {row['status']:<10} {row['plan']:<11} "
+                              f"{row['database']:<12} {row['url']}")
+
+    def handle_suspend(self, *, slug, **_):
+        services.tenant_suspend(tenant=selectors.tenant_get(slug=slug))
+        self.stdout.write(f"Suspended {slug}.")
+
+    def handle_resume(self, *, slug, **_):
+        services.tenant_resume(tenant=selectors.tenant_get(slug=slug))
+        self.stdout.write(f"Resumed {slug}.")
+
+    def handle_delete(self, *, slug, yes, **_):
+        tenant = selectors.tenant_get(slug=slug)
+        if not yes:
+            raise CommandError(f"Deleting {slug} drops all its data: run again with --yes.")
+        services.tenant_delete(tenant=tenant)
+        self.stdout.write(f"Deleted {slug}.")
+
+    def handle_migrate(self, *, verbosity=1, **_):
+        services.tenants_migrate(verbosity=verbosity, stdout=self.stdout)
+
+    @staticmethod
+    def _json(value) -> str:
+        return json.dumps(value, indent=2)

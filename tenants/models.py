@@ -1,0 +1,46 @@
+from django.db import models
+from django_tenants.models import DomainMixin, TenantMixin
+
+
+class Tenant(TenantMixin):
+    """An organization: its schema lives on ``database_alias``."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        SUSPENDED = "suspended", "Suspended"
+
+    class Plan(models.TextChoices):
+        FREE = "free", "Free"
+        TEAM = "team", "Team"
+        ENTERPRISE = "enterprise", "Enterprise"
+
+    slug = models.SlugField(max_length=40, unique=True)
+    name = models.CharField(max_length=100)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
+    plan = models.CharField(max_length=16, choices=Plan.choices, default=Plan.FREE)
+    database_alias = models.CharField(max_length=63, default="default")
+    created = models.DateTimeField(auto_now_add=True)
+
+    # Provisioning and deletion are explicit, in tenants.services: never a side effect of save().
+    auto_create_schema = False
+    auto_drop_schema = False
+
+    class Meta:
+        ordering = ["slug"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == self.Status.ACTIVE
+
+
+class Domain(DomainMixin):
+    """A host name that serves a tenant: ``<slug>.<BASE_DOMAIN>`` (primary) or a custom one."""
+
+    class Meta:
+        ordering = ["domain"]
+
+    def __str__(self):
+        return self.domain

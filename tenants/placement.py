@@ -1,0 +1,42 @@
+"""Where tenants live: which database aliases may hold tenant schemas, and which one does."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+
+
+_alias_by_schema: dict[str, str] = {}  # tenants never move between databases
+
+
+def tenant_database_aliases() -> list[str]:
+    """Aliases that can hold tenant schemas: every database on Tenantry's PostgreSQL engine."""
+    return [
+        alias
+        for alias, config in settings.DATABASES.items()
+        if config["ENGINE"] == settings.POSTGRES_ENGINE
+    ]
+
+
+def check_tenant_database_alias(alias: str) -> None:
+    if alias not in tenant_database_aliases():
+        configured = ", ".join(tenant_database_aliases())
+        raise ValidationError(
+            f"Database alias {alias!r} is not configured for tenants (configured: {configured}). "
+            "Add it to TENANT_DATABASES.",
+            code="unknown_alias",
+        )
+
+
+def alias_for_schema(schema_name: str) -> str | None:
+    if schema_name not in _alias_by_schema:
+        from tenants.models import Tenant
+
+        alias = (
+            Tenant.objects.using(settings.TENANT_DB_ALIAS)
+            .filter(schema_name=schema_name)
+            .values_list("database_alias", flat=True)
+            .first()
+        )
+        if alias is None:
+            return None
+        _alias_by_schema[schema_name] = alias
+    return _alias_by_schema[schema_name]

@@ -1,0 +1,51 @@
+"""PostgreSQL schemas of tenants: create, migrate, drop. Each on the tenant's own alias."""
+
+from django.core.management import call_command
+from django.db import connections
+
+from tenants import context
+from tenants.models import Tenant
+from tenants.schema_names import check_schema_name
+
+# The default search path of every database Tenantry uses: a schema that does not exist, so a
+# statement that arrives without a tenant's scope finds no table at all (fail closed).
+UNSCOPED_SEARCH_PATH = "tenantry_unscoped"
+
+
+def schema_exists(*, schema_name: str, alias: str) -> bool:
+    with connections[alias].cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_namespace WHERE nspname = %s", [schema_name])
+        return cursor.fetchone() is not None
+
+
+def schema_create(*, tenant: Tenant, verbosity: int = 0) -> None:
+    """Create the tenant's schema on its alias and apply every tenant migration to it."""
+    check_schema_name(tenant.schema_name)
+    with connections[tenant.database_alias].cursor() as cursor:
+        cursor.execute(f'CREATE SCHEMA "{tenant.schema_name}"')
+    schema_migrate(tenant=tenant, verbosity=verbosity)
+
+
+def schema_migrate(*, tenant: Tenant, verbosity: int = 0, stdout=None) -> None:
+    with context.activated(context.scope_for_tenant(tenant)):
+        call_command(
+            "migrate",
+            database=tenant.database_alias,
+            interactive=False,
+            verbosity=verbosity,
+            stdout=stdout,
+        )
+
+
+def schema_drop(*, tenant: Tenant) -> None:
+    check_schema_name(tenant.schema_name)
+    with connections[tenant.database_alias].cursor() as cursor:
+        cursor.execute(f'DROP SCHEMA IF EXISTS "{tenant.schema_name}" CASCADE')
+
+
+def database_fail_closed(alias: str) -> None:
+    """Point the database's default search path where no table is."""
+    connection = connections[alias]
+    name = connection.settings_dict["NAME"]
+    with connection.cursor() as cursor:
+        cursor.execute(f'ALTER DATABASE "{name}" SET search_path TO {UNSCOPED_SEARCH_PATH}')

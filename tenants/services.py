@@ -1,0 +1,146 @@
+"""Provisioning and operating tenants. The CLI, the console and the admin all call these."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import EmailValidator, validate_domain_name
+from django.db import transaction
+
+from tenants import context, invites, schemas
+from tenants.hosts import tenant_host
+from tenants.models import Domain, Tenant
+from tenants.placement import check_tenant_database_alias
+from tenants.schema_names import schema_name_for
+from tenants.validators import validate_slug
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Provisioned:
+    tenant: Tenant
+    invite_link: str | None
+
+
+def tenant_create(
+    *,
+    slug: str,
+    name: str,
+    plan: str = Tenant.Plan.FREE,
+    database_alias: str | None = None,
+    admin_email: str | None = None,
+) -> Provisioned:
+    """Create a live tenant: row, domain, schema with every migration, first staff admin.
+
+    All of it or nothing: the row and the schema are written in transactions that roll back
+    together, so a failure at any step leaves neither a schema nor a row behind.
+    """
+    database_alias = database_alias or settings.TENANT_DB_ALIAS
+    _validate_new_tenant(slug=slug, name=name, plan=plan, database_alias=database_alias)
+    if admin_email:
+        EmailValidator(message=f"{admin_email!r} is not a valid e-mail address.")(admin_email)
+
+    primary = settings.TENANT_DB_ALIAS
+    invite_link = None
+    dedicated_schema_committed = False
+    try:
+        with context.activated(context.public_scope()), transaction.atomic(using=primary):
+            tenant = Tenant.objects.create(
+                slug=slug,
+                name=name.strip(),
+                plan=plan,
+                database_alias=database_alias,
+                schema_name=schema_name_for(slug),
+            )
+            Domain.objects.create(domain=tenant_host(slug), tenant=tenant, is_primary=True)
+            with transaction.atomic(using=database_alias):
+                schemas.schema_create(tenant=tenant)
+                if admin_email:
+                    with context.activated(context.scope_for_tenant(tenant)):
+                        invite_link = invites.staff_admin_invite(tenant=tenant, email=admin_email)
+            dedicated_schema_committed = database_alias != primary
+    except Exception:
+        if dedicated_schema_committed:  # the dedicated database committed, the primary did not
+            schemas.schema_drop(tenant=tenant)
+        raise
+
+    if admin_email:
+        invites.invite_email_send(tenant=tenant, email=admin_email, link=invite_link)
+    logger.info("tenant %s created on %s", slug, database_alias)
+    return Provisioned(tenant=tenant, invite_link=invite_link)
+
+
+def _validate_new_tenant(*, slug: str, name: str, plan: str, database_alias: str) -> None:
+    validate_slug(slug)
+    if Tenant.objects.filter(slug=slug).exists():
+        raise ValidationError(f"Slug {slug!r} is already taken.", code="taken")
+    if not name or not name.strip():
+        raise ValidationError("A tenant needs a name.", code="name")
+    if plan not in Tenant.Plan.values:
+        raise ValidationError(
+            f"Plan {plan!r} is not one of {', '.join(Tenant.Plan.values)}.", code="plan"
+        )
+    check_tenant_database_alias(database_alias)
+
+
+def tenant_suspend(*, tenant: Tenant) -> Tenant:
+    return _set_status(tenant, Tenant.Status.SUSPENDED)
+
+
+def tenant_resume(*, tenant: Tenant) -> Tenant:
+    return _set_status(tenant, Tenant.Status.ACTIVE)
+
+
+def _set_status(tenant: Tenant, status: str) -> Tenant:
+    Tenant.objects.filter(pk=tenant.pk).update(status=status)
+    tenant.status = status
+    logger.info("tenant %s is now %s", tenant.slug, status)
+    return tenant
+
+
+def tenant_delete(*, tenant: Tenant) -> None:
+    """Drop the tenant's schema (all its data) and its rows."""
+    primary = settings.TENANT_DB_ALIAS
+    with transaction.atomic(using=primary):
+        Tenant.objects.filter(pk=tenant.pk).delete()
+        with transaction.atomic(using=tenant.database_alias):
+            schemas.schema_drop(tenant=tenant)
+    logger.info("tenant %s deleted", tenant.slug)
+
+
+def domain_attach(*, tenant: Tenant, domain: str) -> Domain:
+    domain = domain.strip().lower().rstrip(".")
+    try:
+        validate_domain_name(domain)
+    except ValidationError:
+        raise ValidationError(f"{domain!r} is not a valid domain name.", code="invalid") from None
+    if "." not in domain:
+        raise ValidationError(f"{domain!r} is not a fully qualified domain name.", code="invalid")
+    if domain == settings.BASE_DOMAIN:
+        raise ValidationError(f"{domain!r} is the platform's own domain.", code="reserved")
+    if Domain.objects.filter(domain=domain).exists():
+        raise ValidationError(f"Domain {domain!r} is already in use.", code="taken")
+    return Domain.objects.create(domain=domain, tenant=tenant, is_primary=False)
+
+
+def tenants_migrate(*, verbosity: int = 1, stdout=None) -> None:
+    """Bring every database up to date: control plane, every tenant, mapped apps."""
+    from django.core.management import call_command
+
+    from tenants.placement import tenant_database_aliases
+
+    with context.activated(context.public_scope()):
+        call_command("migrate", database=settings.TENANT_DB_ALIAS, interactive=False,
+                     verbosity=verbosity, stdout=stdout)
+        for alias in tenant_database_aliases():
+            if alias != settings.TENANT_DB_ALIAS:
+                schemas.database_fail_closed(alias)
+        for alias in sorted(set(settings.DATABASE_APPS_MAPPING.values())):
+            call_command("migrate", database=alias, interactive=False,
+                         verbosity=verbosity, stdout=stdout)
+        for tenant in Tenant.objects.order_by("slug"):
+            schemas.schema_migrate(tenant=tenant, verbosity=verbosity, stdout=stdout)
