@@ -37,6 +37,7 @@ SHARED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "controlplane",
+    "audit.outbox",  # audit events waiting for MySQL, in the primary's public schema
 ]
 TENANT_APPS = [
     "django.contrib.contenttypes",
@@ -46,7 +47,9 @@ TENANT_APPS = [
     "django.contrib.messages",
     "careers",
 ]
-INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
+# Apps with a database of their own (DATABASE_APPS_MAPPING): neither shared nor per tenant.
+MAPPED_APPS = ["audit"]
+INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS] + MAPPED_APPS
 
 TENANT_MODEL = "tenants.Tenant"
 TENANT_DOMAIN_MODEL = "tenants.Domain"
@@ -59,6 +62,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "audit.middleware.AuditRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -110,14 +114,34 @@ def tenant_databases(value: str) -> dict:
     return databases
 
 
+def audit_database(url: str) -> dict:
+    """``AUDIT_DATABASE_URL``: MySQL/MariaDB through mysqlclient (dev may use a SQLite file)."""
+    config = environ.Env.db_url_config(url)
+    if config["ENGINE"] == "django.db.backends.mysql":
+        config["OPTIONS"] = {
+            "charset": "utf8mb4",
+            "init_command": "SET sql_mode='STRICT_TRANS_TABLES'",
+            # Fail fast when MySQL is unreachable: the event waits in the outbox instead.
+            "connect_timeout": env.int("AUDIT_DATABASE_CONNECT_TIMEOUT", default=2),
+            "read_timeout": env.int("AUDIT_DATABASE_IO_TIMEOUT", default=5),
+            "write_timeout": env.int("AUDIT_DATABASE_IO_TIMEOUT", default=5),
+            **config.get("OPTIONS", {}),
+        }
+        config["TEST"] = {"CHARSET": "utf8mb4", "COLLATION": "utf8mb4_unicode_ci"}
+    config.setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
+    config["CONN_HEALTH_CHECKS"] = True
+    return config
+
+
 DATABASES = {
     "default": postgres_database(env.str("DATABASE_URL")),
     **tenant_databases(env.str("TENANT_DATABASES", default="")),
+    "audit": audit_database(env.str("AUDIT_DATABASE_URL")),
 }
 TENANT_DB_ALIAS = "default"  # the primary: control plane, and the tenants placed there
 
 # App label -> database alias, in the spirit of DATABASES_APPS_MAPPING (routers/).
-DATABASE_APPS_MAPPING: dict[str, str] = {}
+DATABASE_APPS_MAPPING: dict[str, str] = {"audit": "audit"}
 DATABASE_ROUTERS = [
     "routers.database_apps_router.DatabaseAppsRouter",
     "django_tenants.routers.TenantSyncRouter",

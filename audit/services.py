@@ -1,0 +1,143 @@
+"""Writing the audit trail. A write never breaks the action it records.
+
+MySQL first; if it cannot take the event, the event waits in the outbox on the primary
+(PostgreSQL) and is delivered by the next successful write or by ``manage.py audit deliver``.
+Delivery is idempotent: ``event_id`` is unique in MySQL and inserts ignore duplicates.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import uuid
+
+from django.conf import settings
+from django.db import DatabaseError, connections, router, transaction
+from django.utils import timezone
+
+from audit.middleware import current_request
+from audit.models import AuditEvent
+from audit.outbox.models import PendingAuditEvent
+from audit.scoping import scope_tenant_slug
+from tenants import context
+
+logger = logging.getLogger(__name__)
+
+OPPORTUNISTIC_BATCH = 100  # what a user's request delivers at most, so it stays fast
+
+
+class Actions:
+    TENANT_CREATED = "tenant.created"
+    TENANT_SUSPENDED = "tenant.suspended"
+    TENANT_RESUMED = "tenant.resumed"
+    TENANT_DELETED = "tenant.deleted"
+    DOMAIN_ADDED = "domain.added"
+    ADMIN_ADD = "admin.add"
+    ADMIN_CHANGE = "admin.change"
+    ADMIN_DELETE = "admin.delete"
+    SIGN_IN = "auth.sign_in"
+    SIGN_IN_FAILED = "auth.sign_in_failed"
+
+
+def audit_record(
+    *, action: str, object_repr: str = "", request=None, actor: str | None = None
+) -> None:
+    """Record ``action`` on ``object_repr`` by the current user, in the current tenant's trail.
+
+    The tenant comes from ``tenants.context``; actor and IP from ``request`` (by default the
+    request being served). Never raises.
+    """
+    request = request if request is not None else current_request()
+    event = {
+        "event_id": uuid.uuid4(),
+        "tenant_slug": scope_tenant_slug() or "",
+        "actor": (actor if actor is not None else _actor_of(request))[:150],
+        "action": action[:64],
+        "object_repr": str(object_repr)[:200],
+        "ip": _client_ip(request),
+        "created": timezone.now(),
+    }
+    try:
+        AuditEvent.objects.create(**event)
+    except Exception as error:  # whatever MySQL's trouble, the user's action goes on
+        _forget_broken_connection(error)
+        _keep_in_outbox(event, error)
+        return
+    if PendingAuditEvent.objects.exists():
+        try:
+            audit_deliver(limit=OPPORTUNISTIC_BATCH)
+        except Exception as error:
+            _forget_broken_connection(error)
+            logger.warning("audit outbox delivery postponed: %s", error)
+
+
+def audit_deliver(*, limit: int | None = None, batch_size: int = 500) -> int:
+    """Move waiting events from the outbox to MySQL; returns how many were delivered.
+
+    Each batch is locked (other deliverers skip it), inserted with duplicates ignored, then
+    deleted from the outbox in the same PostgreSQL transaction: a crash in between delivers
+    the batch again, and MySQL keeps one row per event.
+    """
+    primary = settings.TENANT_DB_ALIAS
+    delivered = 0
+    with context.activated(context.public_scope()):
+        while limit is None or delivered < limit:
+            size = batch_size if limit is None else min(batch_size, limit - delivered)
+            with transaction.atomic(using=primary):
+                batch = list(
+                    PendingAuditEvent.objects.select_for_update(skip_locked=True).order_by("id")[:size]
+                )
+                if not batch:
+                    break
+                AuditEvent.objects.bulk_create(
+                    [AuditEvent(**pending.as_fields()) for pending in batch], ignore_conflicts=True
+                )
+                PendingAuditEvent.objects.filter(pk__in=[pending.pk for pending in batch]).delete()
+            delivered += len(batch)
+    if delivered:
+        logger.info("delivered %d audit event(s) from the outbox", delivered)
+    return delivered
+
+
+def audit_pending_count() -> int:
+    return PendingAuditEvent.objects.count()
+
+
+def _keep_in_outbox(event: dict, error: Exception) -> None:
+    logger.warning("audit store unavailable, event %s kept in the outbox: %s", event["event_id"], error)
+    try:
+        PendingAuditEvent.objects.create(**event, last_error=f"{type(error).__name__}: {error}"[:2000])
+    except Exception:  # the primary is down too: the log line is the last record
+        logger.exception("audit event lost to both stores: %s", event)
+
+
+def _forget_broken_connection(error: Exception) -> None:
+    """A dropped MySQL connection stays broken until closed; the next write reconnects."""
+    if not isinstance(error, DatabaseError):
+        return
+    connection = connections[router.db_for_write(AuditEvent)]
+    if not connection.in_atomic_block:
+        try:
+            connection.close()
+        except DatabaseError:
+            pass  # already gone
+
+
+def _actor_of(request) -> str:
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        return user.get_username()
+    return "" if request is not None else "system"
+
+
+def _client_ip(request) -> str | None:
+    if request is None:
+        return None
+    address = request.META.get("REMOTE_ADDR", "")
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    if settings.BEHIND_PROXY and forwarded:
+        address = forwarded.split(",")[-1]  # the hop our own proxy appended
+    try:
+        return str(ipaddress.ip_address(address.strip()))
+    except ValueError:
+        return None
