@@ -29,13 +29,13 @@ SITE_PORT = env.str("SITE_PORT", default="")
 # tenant's own schema, so users, sessions and permissions are per organization.
 SHARED_APPS = [
     "tenants",  # first: its ``migrate`` command restores Django's own (see that file)
-    "django_tenants",
     "django.contrib.contenttypes",
     "django.contrib.auth",
     "django.contrib.admin",
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django_tenants",  # after admin: our admin sites keep Django's own templates
     "controlplane",
     "audit.outbox",  # audit events waiting for MySQL, in the primary's public schema
 ]

@@ -40,6 +40,8 @@ def schema_migrate(*, tenant: Tenant, verbosity: int = 0, stdout=None) -> None:
 def schema_drop(*, tenant: Tenant) -> None:
     check_schema_name(tenant.schema_name)
     with connections[tenant.database_alias].cursor() as cursor:
+        # Deferred foreign-key checks still pending in this transaction would block the drop.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         cursor.execute(f'DROP SCHEMA IF EXISTS "{tenant.schema_name}" CASCADE')
 
 

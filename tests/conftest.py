@@ -9,7 +9,7 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
-from tenants import context, services
+from tenants import context, schemas, services
 from tenants.models import Tenant
 
 _slugs = itertools.count(1)
@@ -21,13 +21,23 @@ def host_of(tenant: Tenant) -> str:
 
 @pytest.fixture
 def make_tenant(db):
-    """Provision a real tenant (schema and migrations) inside the test's transaction."""
+    """Provision a real tenant (schema and migrations).
+
+    In a ``db`` test it all rolls back with the test; in a transactional test the schemas
+    are committed, so they are dropped afterwards (Django's flush empties tables only).
+    """
+    created = []
 
     def make(slug: str | None = None, name: str | None = None, **kwargs) -> Tenant:
         slug = slug or f"org-{os.getpid()}-{next(_slugs)}"
-        return services.tenant_create(slug=slug, name=name or slug.title(), **kwargs).tenant
+        tenant = services.tenant_create(slug=slug, name=name or slug.title(), **kwargs).tenant
+        created.append(tenant)
+        return tenant
 
-    return make
+    yield make
+    with context.activated(context.public_scope()):
+        for tenant in created:
+            schemas.schema_drop(tenant=tenant)
 
 
 @pytest.fixture

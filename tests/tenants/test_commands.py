@@ -1,0 +1,100 @@
+"""``manage.py tenants ...``: the operators' contract."""
+
+import json
+import os
+import subprocess
+import sys
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from tenants.models import Tenant
+
+ROOT = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.django_db
+
+
+def run(*args) -> str:
+    out = StringIO()
+    call_command("tenants", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_create_list_suspend_resume_delete_round_trip():
+    created = json.loads(run("create", "acme", "--name", "Acme Corp", "--plan", "team", "--json"))
+    assert created["slug"] == "acme" and created["plan"] == "team" and created["database"] == "default"
+    assert created["url"] == "http://acme.tenantry.test" and created["invite_link"] is None
+
+    listed = json.loads(run("list", "--json"))
+    assert [(row["slug"], row["status"], row["database"]) for row in listed] == [("acme", "active", "default")]
+    assert "acme" in run("list") and "default" in run("list")
+
+    run("suspend", "acme")
+    assert Tenant.objects.get(slug="acme").status == "suspended"
+    run("resume", "acme")
+    assert Tenant.objects.get(slug="acme").status == "active"
+
+    with pytest.raises(CommandError, match="run again with --yes"):
+        run("delete", "acme")
+    assert Tenant.objects.filter(slug="acme").exists()
+    run("delete", "acme", "--yes")
+    assert not Tenant.objects.filter(slug="acme").exists()
+
+
+def test_create_with_admin_email_prints_the_invite(mailoutbox):
+    output = run("create", "initech", "--name", "Initech", "--admin-email", "bill@initech.example")
+    assert "Created Initech at http://initech.tenantry.test" in output
+    assert "Invite sent to bill@initech.example: http://initech.tenantry.test/admin/invite/" in output
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["create", "www", "--name", "W"], "Slug 'www' is reserved."),
+        (["create", "Bad_Slug", "--name", "B"], "may contain only lowercase letters, digits and hyphens"),
+        (["suspend", "ghost"], "No tenant with slug 'ghost'."),
+        (["create", "okay", "--name", "O", "--database", "nowhere"], "Database alias 'nowhere' is not configured"),
+    ],
+)
+def test_bad_input_is_a_command_error_with_a_clear_message(args, message):
+    with pytest.raises(CommandError, match=message.replace("(", r"\(").replace(".", r"\.")):
+        run(*args)
+
+
+def test_a_refused_slug_exits_non_zero_from_the_shell():
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "settings.test"}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "tenants", "create", "admin", "--name", "Admin"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode != 0
+    assert "Slug 'admin' is reserved." in result.stderr
+
+
+def test_migrate_brings_every_tenant_up_to_date(make_tenant):
+    make_tenant("acme")
+    make_tenant("globex")
+    out = StringIO()
+    call_command("tenants", "migrate", verbosity=1, stdout=out)
+    assert "No migrations to apply" in out.getvalue()
+
+
+def test_demo_creates_organizations_jobs_and_admins(in_tenant):
+    from django.contrib.auth.models import User
+
+    from careers.models import Job
+
+    out = StringIO()
+    call_command("demo", stdout=out)
+    call_command("demo", stdout=StringIO())  # a second run changes nothing
+    assert set(Tenant.objects.values_list("slug", flat=True)) == {"acme", "globex"}
+    assert User.objects.filter(username="platform-admin", is_superuser=True).exists()
+    for tenant in Tenant.objects.all():
+        with in_tenant(tenant):
+            assert Job.objects.filter(status="open").count() >= 3
+            assert User.objects.filter(username=f"{tenant.slug}-admin", is_staff=True).exists()
+    assert "http://acme.tenantry.test/admin/" in out.getvalue()
+    assert "acme-admin" in out.getvalue()
