@@ -1,10 +1,147 @@
-from django.contrib import admin
+"""The organization's staff admin for jobs, applications and interview feedback."""
 
-from careers.models import Job
+from django.contrib import admin, messages
+from django.http import HttpResponse
+from django.utils import timezone
+
+from careers import exports, notifications, services
+from careers.models import (Application, ApplicationStatusChange, InterviewFeedback, Job,
+                            NotificationPreference)
+from tenants.context import current_tenant
 
 
 @admin.register(Job)
 class JobAdmin(admin.ModelAdmin):
-    list_display = ["title", "department", "location", "status", "published_at"]
-    list_filter = ["status", "department"]
-    search_fields = ["title"]
+    list_display = ["title", "department", "location", "employment_type", "status", "published_at"]
+    list_filter = ["status", "employment_type", "department", "location"]
+    search_fields = ["title", "department", "location"]
+    date_hierarchy = "published_at"
+    fields = ["title", "department", "location", "employment_type", "status", "published_at",
+              "description"]
+
+
+class StatusChangeInline(admin.TabularInline):
+    model = ApplicationStatusChange
+    extra = 0
+    can_delete = False
+    fields = readonly_fields = ["changed_at", "from_status", "to_status", "changed_by"]
+    verbose_name_plural = "status history"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class FeedbackInline(admin.StackedInline):
+    model = InterviewFeedback
+    extra = 0
+    fields = ["interviewer", "score", "notes"]
+
+
+def export_as_csv(modeladmin, request, queryset):
+    from audit.services import audit_record  # the audit app lives on its own database
+
+    body = exports.applications_csv(applications=queryset)
+    audit_record(action="applications.exported", object_repr=f"{queryset.count()} applications",
+                 request=request)
+    slug = getattr(current_tenant(), "slug", "applications")
+    filename = f"{slug}-applications-{timezone.now():%Y%m%d-%H%M%S}.csv"
+    response = HttpResponse(body, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+export_as_csv.short_description = "Export selected applications as CSV"
+export_as_csv.allowed_permissions = ("view",)
+
+
+def notify_interviewer(modeladmin, request, queryset):
+    result = notifications.interviewers_notify(applications=queryset)
+    if result.sent:
+        modeladmin.message_user(request, f"E-mailed the interviewer of {result.sent} application(s).")
+    if result.without_interviewer:
+        modeladmin.message_user(
+            request, f"{result.without_interviewer} application(s) have no interviewer with an "
+            "e-mail address: assign one first.", messages.WARNING)
+    if result.failed:
+        modeladmin.message_user(request, f"{result.failed} e-mail(s) could not be sent; "
+                                "the error is in the log.", messages.ERROR)
+
+
+notify_interviewer.short_description = "E-mail the interviewer about the selected applications"
+notify_interviewer.allowed_permissions = ("change",)
+
+
+def status_move_action(status: Application.Status):
+    def action(modeladmin, request, queryset):
+        moved = services.applications_status_move(applications=queryset, status=status,
+                                                  changed_by=request.user)
+        modeladmin.message_user(request, f"Moved {moved} application(s) to {status.label}.")
+
+    action.__name__ = f"move_to_{status.value}"
+    action.short_description = f"Move selected applications to: {status.label}"
+    action.allowed_permissions = ("change",)
+    return action
+
+
+@admin.register(Application)
+class ApplicationAdmin(admin.ModelAdmin):
+    list_display = ["name", "email", "job", "status", "interviewer", "submitted_at"]
+    list_filter = ["status", "job"]
+    list_select_related = ["job", "interviewer"]
+    search_fields = ["name", "email", "job__title"]
+    date_hierarchy = "submitted_at"
+    fields = ["job", "name", "email", "phone", "cv_url", "cover_letter", "submitted_at",
+              "status", "interviewer"]
+    readonly_fields = ["job", "name", "email", "phone", "cv_url", "cover_letter", "submitted_at"]
+    inlines = [FeedbackInline, StatusChangeInline]
+    actions = [export_as_csv, notify_interviewer,
+               *(status_move_action(status) for status in Application.Status)]
+
+    def has_add_permission(self, request):
+        return False  # applications come from candidates through the portal
+
+    def save_model(self, request, obj, form, change):
+        # The status goes through the service so that every change is in the history.
+        new_status, obj.status = obj.status, form.initial.get("status", obj.status)
+        super().save_model(request, obj, form, change)
+        services.application_status_move(application=obj, status=new_status, changed_by=request.user)
+
+    def save_formset(self, request, form, formset, change):
+        for feedback in formset.save(commit=False):
+            if isinstance(feedback, InterviewFeedback) and not feedback.interviewer_id:
+                feedback.interviewer = request.user
+            feedback.save()
+        for deleted in formset.deleted_objects:
+            deleted.delete()
+        formset.save_m2m()
+
+
+@admin.register(InterviewFeedback)
+class InterviewFeedbackAdmin(admin.ModelAdmin):
+    list_display = ["application", "interviewer", "score", "created_at"]
+    list_filter = ["score", "interviewer"]
+    list_select_related = ["application__job", "interviewer"]
+    search_fields = ["application__name", "application__email", "notes"]
+    autocomplete_fields = ["application"]
+
+    def get_changeform_initial_data(self, request):
+        return {"interviewer": request.user.pk, **super().get_changeform_initial_data(request)}
+
+
+@admin.register(NotificationPreference)
+class NotificationPreferenceAdmin(admin.ModelAdmin):
+    """Staff opt in to new-application e-mails; only an admin of users sets them for others."""
+
+    list_display = ["user", "new_applications"]
+
+    def _manages_users(self, request) -> bool:
+        return request.user.has_perm("auth.change_user")
+
+    def get_queryset(self, request):
+        preferences = super().get_queryset(request)
+        return preferences if self._manages_users(request) else preferences.filter(user=request.user)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "user" and not self._manages_users(request):
+            kwargs["queryset"] = type(request.user).objects.filter(pk=request.user.pk)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)

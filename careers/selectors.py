@@ -1,7 +1,48 @@
-from django.db.models import QuerySet
+from django.contrib.auth import get_user_model
+from django.db.models import Q, QuerySet
 
-from careers.models import Job
+from careers.models import Application, Job
 
 
 def jobs_open() -> QuerySet[Job]:
     return Job.objects.filter(status=Job.Status.OPEN)
+
+
+def jobs_open_filtered(*, department: str = "", location: str = "", search: str = "") -> QuerySet[Job]:
+    """Open jobs, newest first, narrowed by the portal's filters (empty means any)."""
+    jobs = jobs_open()
+    if department:
+        jobs = jobs.filter(department=department)
+    if location:
+        jobs = jobs.filter(location=location)
+    if search:
+        jobs = jobs.filter(title__icontains=search)
+    return jobs.order_by("-published_at", "-id")
+
+
+def job_open_departments() -> list[str]:
+    return _distinct_open(field="department")
+
+
+def job_open_locations() -> list[str]:
+    return _distinct_open(field="location")
+
+
+def _distinct_open(*, field: str) -> list[str]:
+    values = jobs_open().exclude(**{field: ""}).order_by(field).values_list(field, flat=True)
+    return list(values.distinct())
+
+
+def staff_notified_of_applications():
+    """Active staff who opted in to new-application e-mails and have an address."""
+    return (
+        get_user_model().objects.filter(
+            is_active=True, is_staff=True, careers_notifications__new_applications=True
+        )
+        .filter(~Q(email=""))
+        .order_by("email")
+    )
+
+
+def applications_for_export(*, applications: QuerySet[Application]) -> QuerySet[Application]:
+    return applications.select_related("job", "interviewer").order_by("submitted_at", "id")

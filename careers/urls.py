@@ -5,4 +5,7 @@ from careers import views
 app_name = "careers"
 urlpatterns = [
     path("jobs/", views.JobListView.as_view(), name="job-list"),
+    path("jobs/<int:pk>/", views.JobDetailView.as_view(), name="job-detail"),
+    path("jobs/<int:pk>/apply/", views.job_apply, name="job-apply"),
+    path("jobs/<int:pk>/apply/thanks/", views.job_applied, name="job-applied"),
 ]

@@ -1,6 +1,15 @@
-from django.views.generic import ListView
+"""The public careers portal of the organization on this host."""
 
-from careers.selectors import jobs_open
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods
+from django.views.generic import DetailView, ListView
+
+from careers import selectors
+from careers.forms import ApplicationForm
+from careers.ratelimit import application_attempt_register
+from careers.services import ApplicationDuplicate, application_submit
+
+APPLIED_SESSION_KEY = "careers_applied_job_ids"
 
 
 class JobListView(ListView):
@@ -8,5 +17,57 @@ class JobListView(ListView):
     context_object_name = "jobs"
     paginate_by = 20
 
+    def filters(self) -> dict[str, str]:
+        return {name: self.request.GET.get(name, "").strip()[:200]
+                for name in ("department", "location", "q")}
+
     def get_queryset(self):
-        return jobs_open()
+        f = self.filters()
+        return selectors.jobs_open_filtered(department=f["department"], location=f["location"],
+                                            search=f["q"])
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            filters=self.filters(),
+            departments=selectors.job_open_departments(),
+            locations=selectors.job_open_locations(),
+            **kwargs,
+        )
+
+
+class JobDetailView(DetailView):
+    template_name = "careers/job_detail.html"
+    context_object_name = "job"
+
+    def get_queryset(self):
+        return selectors.jobs_open()
+
+
+@require_http_methods(["GET", "POST"])
+def job_apply(request, pk: int):
+    job = get_object_or_404(selectors.jobs_open(), pk=pk)
+    form = ApplicationForm()
+    if request.method == "POST":
+        verdict = application_attempt_register(ip=request.META.get("REMOTE_ADDR", ""))
+        if not verdict.allowed:
+            response = render(request, "careers/rate_limited.html", {"job": job}, status=429)
+            response["Retry-After"] = str(verdict.retry_after)
+            return response
+        form = ApplicationForm(request.POST)
+        if form.is_valid():
+            try:
+                application_submit(job=job, **form.cleaned_data)
+            except ApplicationDuplicate as error:
+                form.add_error(None, error)
+            else:
+                applied = request.session.get(APPLIED_SESSION_KEY, [])
+                request.session[APPLIED_SESSION_KEY] = [*applied[-19:], job.pk]
+                return redirect("careers:job-applied", pk=job.pk)
+    return render(request, "careers/job_apply.html", {"job": job, "form": form})
+
+
+def job_applied(request, pk: int):
+    job = get_object_or_404(selectors.jobs_open(), pk=pk)
+    if job.pk not in request.session.get(APPLIED_SESSION_KEY, []):
+        return redirect("careers:job-detail", pk=job.pk)
+    return render(request, "careers/job_applied.html", {"job": job})

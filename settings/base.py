@@ -209,6 +209,11 @@ EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default=f"Tenantry <no-reply@{BASE_DOMAIN}>")
 
+# --- Careers portal ------------------------------------------------------------------------
+# Application attempts (POSTs to /jobs/<id>/apply/) per client IP and organization per window.
+CAREERS_APPLICATIONS_PER_IP = env.int("CAREERS_APPLICATIONS_PER_IP", default=10)
+CAREERS_APPLICATIONS_WINDOW_SECONDS = env.int("CAREERS_APPLICATIONS_WINDOW_SECONDS", default=3600)
+
 # --- I18N, static --------------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"

@@ -1,0 +1,99 @@
+"""E-mails to the organization's staff. A failure to send is logged and never loses data."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
+from django.db import transaction
+from django.urls import reverse
+
+from careers.models import Application
+from careers.selectors import staff_notified_of_applications
+from tenants import context
+from tenants.hosts import tenant_url
+
+logger = logging.getLogger(__name__)
+
+
+def application_admin_url(*, application: Application) -> str:
+    path = reverse("admin:careers_application_change", args=[application.pk],
+                   urlconf=settings.TENANT_URLCONF)
+    tenant = context.current_tenant()
+    return (tenant_url(tenant) if tenant else "") + path
+
+
+def application_received_notify_on_commit(*, application: Application, using: str) -> None:
+    """Send the new-application e-mails once the application is committed, in this tenant's scope."""
+    scope = context.current_scope()
+
+    def send():
+        with context.activated(scope):
+            application_received_notify(application=application)
+
+    transaction.on_commit(send, using=using)
+
+
+def application_received_notify(*, application: Application) -> int:
+    """E-mail every opted-in staff member (one message each); return how many were sent."""
+    try:
+        recipients = list(staff_notified_of_applications().values_list("email", flat=True))
+        if not recipients:
+            return 0
+        organization = getattr(context.current_tenant(), "name", "your organization")
+        subject = f"New application for {application.job.title}: {application.name}"
+        body = (
+            f"{application.name} applied for {application.job.title} at {organization}.\n\n"
+            f"E-mail: {application.email}\n"
+            f"Phone: {application.phone or '-'}\n"
+            f"CV: {application.cv_url}\n\n"
+            f"Cover letter:\n{application.cover_letter}\n\n"
+            f"Review it: {application_admin_url(application=application)}\n\n"
+            "You receive this because you opted in to new-application e-mails.\n"
+        )
+        messages = [EmailMessage(subject=subject, body=body, to=[email]) for email in recipients]
+        return get_connection().send_messages(messages) or 0
+    except Exception:
+        logger.exception("new-application e-mail for application %s was not sent", application.pk)
+        return 0
+
+
+@dataclass(frozen=True)
+class InterviewerNotices:
+    sent: int
+    without_interviewer: int
+    failed: int
+
+
+def interviewers_notify(*, applications) -> InterviewerNotices:
+    """E-mail each application's interviewer about their candidate."""
+    messages, without_interviewer = [], 0
+    for application in applications.select_related("job", "interviewer"):
+        interviewer = application.interviewer
+        if interviewer is None or not interviewer.email:
+            without_interviewer += 1
+            continue
+        messages.append(EmailMessage(
+            subject=f"Interview: {application.name} for {application.job.title}",
+            body=(
+                f"Hello {interviewer.get_full_name() or interviewer.get_username()},\n\n"
+                f"You are the interviewer for {application.name}, who applied for "
+                f"{application.job.title} (status: {application.get_status_display()}).\n\n"
+                f"E-mail: {application.email}\nPhone: {application.phone or '-'}\n"
+                f"CV: {application.cv_url}\n\n"
+                f"The application and its feedback form: "
+                f"{application_admin_url(application=application)}\n"
+            ),
+            to=[interviewer.email],
+        ))
+    if not messages:
+        return InterviewerNotices(sent=0, without_interviewer=without_interviewer, failed=0)
+    try:
+        sent = get_connection().send_messages(messages) or 0
+    except Exception:
+        logger.exception("interviewer e-mails for %d applications were not sent", len(messages))
+        sent = 0
+    return InterviewerNotices(sent=sent, without_interviewer=without_interviewer,
+                              failed=len(messages) - sent)
