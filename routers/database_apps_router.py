@@ -1,13 +1,17 @@
 """DatabaseAppsRouter: every app, or tenant, to its own database.
 
-1. An app label in ``DATABASE_APPS_MAPPING`` lives in that alias only (the audit app on MySQL).
+1. An app label in ``DATABASE_APPS_MAPPING`` lives in that alias only (the audit app on MySQL),
+   and a mapped alias holds nothing else.
 2. A tenant app, while a tenant is current, lives on that tenant's alias.
 3. A shared app lives on the primary (``TENANT_DB_ALIAS``).
-A model with no home is an error, never a silent default.
+A model with no home is an error, never a silent default. Decisions go by app label only, so
+historical models in migrations (which have nothing but ``_meta``) are routed like real ones.
 
 It answers every question itself; django-tenants' ``TenantSyncRouter`` after it (which the
 ``django_tenants`` app insists on) only ever sees what this one declines, which is nothing.
 """
+
+from functools import lru_cache
 
 from django.apps import apps
 from django.conf import settings
@@ -16,19 +20,48 @@ from django.core.exceptions import ImproperlyConfigured
 from tenants.context import current_scope
 
 
-def _app_name(app_label: str) -> str:
-    return apps.get_app_config(app_label).name
+@lru_cache(maxsize=8)
+def _labels(entries: tuple[str, ...]) -> frozenset[str]:
+    """App labels of the installed apps an app list names (module paths or AppConfig paths)."""
+    return frozenset(
+        config.label
+        for config in apps.get_app_configs()
+        if config.name in entries or f"{type(config).__module__}.{type(config).__qualname__}" in entries
+    )
 
 
 def is_tenant_app(app_label: str) -> bool:
-    return _app_name(app_label) in settings.TENANT_APPS
+    return app_label in _labels(tuple(settings.TENANT_APPS))
 
 
 def is_shared_app(app_label: str) -> bool:
-    return _app_name(app_label) in settings.SHARED_APPS
+    return app_label in _labels(tuple(settings.SHARED_APPS))
+
+
+def check_apps_mapping() -> None:
+    """A mapped alias must exist and belong to mapped apps alone (never hold tenants)."""
+    mapping = settings.DATABASE_APPS_MAPPING
+    for app_label, alias in mapping.items():
+        if alias not in settings.DATABASES:
+            raise ImproperlyConfigured(
+                f"DATABASE_APPS_MAPPING sends {app_label!r} to {alias!r}, which is not in DATABASES."
+            )
+        if alias == settings.TENANT_DB_ALIAS or settings.DATABASES[alias]["ENGINE"] == settings.POSTGRES_ENGINE:
+            raise ImproperlyConfigured(
+                f"DATABASE_APPS_MAPPING sends {app_label!r} to {alias!r}, a database for tenants: "
+                "a mapped app needs an alias of its own."
+            )
+        if is_shared_app(app_label) or is_tenant_app(app_label):
+            raise ImproperlyConfigured(
+                f"App {app_label!r} is in DATABASE_APPS_MAPPING and in SHARED_APPS or TENANT_APPS: "
+                "it can live in one place only."
+            )
 
 
 class DatabaseAppsRouter:
+    def __init__(self):
+        check_apps_mapping()
+
     def db_for_read(self, model, **hints):
         return self.database_for(model._meta.app_label)
 
@@ -51,24 +84,23 @@ class DatabaseAppsRouter:
 
     def allow_relation(self, obj1, obj2, **hints):
         """Relations only within one database; across databases, store a plain id."""
-        return obj1._state.db == obj2._state.db
+        return self._database_of(obj1) == self._database_of(obj2)
+
+    def _database_of(self, obj) -> str:
+        return obj._state.db or self.db_for_write(type(obj))  # unsaved: where it would go
 
     def allow_migrate(self, db, app_label, model_name=None, **hints):
         mapping = settings.DATABASE_APPS_MAPPING
         if app_label in mapping:
             return db == mapping[app_label]
-        if db in mapping.values():
-            return False  # a mapped database holds its mapped apps and nothing else
-        scope = current_scope()
-        if scope.is_public:
-            return db == settings.TENANT_DB_ALIAS and self._known(app_label, is_shared_app)
-        return db == scope.database_alias and self._known(app_label, is_tenant_app)
-
-    @staticmethod
-    def _known(app_label: str, belongs) -> bool:
         if not (is_shared_app(app_label) or is_tenant_app(app_label)):
             raise ImproperlyConfigured(
                 f"App {app_label!r} has no database: add it to SHARED_APPS, TENANT_APPS "
                 "or DATABASE_APPS_MAPPING."
             )
-        return belongs(app_label)
+        if db in mapping.values():
+            return False  # a mapped database holds its mapped apps and nothing else
+        scope = current_scope()
+        if scope.is_public:
+            return db == settings.TENANT_DB_ALIAS and is_shared_app(app_label)
+        return db == scope.database_alias and is_tenant_app(app_label)

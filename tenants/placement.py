@@ -40,3 +40,8 @@ def alias_for_schema(schema_name: str) -> str | None:
             return None
         _alias_by_schema[schema_name] = alias
     return _alias_by_schema[schema_name]
+
+
+def schema_placement_forget(*, schema_name: str) -> None:
+    """A deleted tenant's slug may come back on another alias."""
+    _alias_by_schema.pop(schema_name, None)

@@ -10,7 +10,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, validate_domain_name
 from django.db import transaction
 
-from tenants import context, invites, schemas
+from audit.services import Actions, audit_record
+from tenants import context, invites, placement, schemas
 from tenants.hosts import tenant_host
 from tenants.models import Domain, Tenant
 from tenants.placement import check_tenant_database_alias
@@ -71,6 +72,7 @@ def tenant_create(
     if admin_email:
         invites.invite_email_send(tenant=tenant, email=admin_email, link=invite_link)
     logger.info("tenant %s created on %s", slug, database_alias)
+    _platform_event(Actions.TENANT_CREATED, f"{slug} on {database_alias}")
     return Provisioned(tenant=tenant, invite_link=invite_link)
 
 
@@ -99,6 +101,8 @@ def _set_status(tenant: Tenant, status: str) -> Tenant:
     Tenant.objects.filter(pk=tenant.pk).update(status=status)
     tenant.status = status
     logger.info("tenant %s is now %s", tenant.slug, status)
+    suspended = status == Tenant.Status.SUSPENDED
+    _platform_event(Actions.TENANT_SUSPENDED if suspended else Actions.TENANT_RESUMED, tenant.slug)
     return tenant
 
 
@@ -109,7 +113,9 @@ def tenant_delete(*, tenant: Tenant) -> None:
         Tenant.objects.filter(pk=tenant.pk).delete()
         with transaction.atomic(using=tenant.database_alias):
             schemas.schema_drop(tenant=tenant)
+    placement.schema_placement_forget(schema_name=tenant.schema_name)
     logger.info("tenant %s deleted", tenant.slug)
+    _platform_event(Actions.TENANT_DELETED, tenant.slug)
 
 
 def domain_attach(*, tenant: Tenant, domain: str) -> Domain:
@@ -124,7 +130,15 @@ def domain_attach(*, tenant: Tenant, domain: str) -> Domain:
         raise ValidationError(f"{domain!r} is the platform's own domain.", code="reserved")
     if Domain.objects.filter(domain=domain).exists():
         raise ValidationError(f"Domain {domain!r} is already in use.", code="taken")
-    return Domain.objects.create(domain=domain, tenant=tenant, is_primary=False)
+    attached = Domain.objects.create(domain=domain, tenant=tenant, is_primary=False)
+    _platform_event(Actions.DOMAIN_ADDED, f"{domain} for {tenant.slug}")
+    return attached
+
+
+def _platform_event(action: str, object_repr: str) -> None:
+    """Platform actions go to the platform's trail, whichever scope the caller is in."""
+    with context.activated(context.public_scope()):
+        audit_record(action=action, object_repr=object_repr)
 
 
 def tenants_migrate(*, verbosity: int = 1, stdout=None) -> None:
