@@ -39,6 +39,7 @@ SHARED_APPS = [
     "controlplane",
     "audit.outbox",  # audit events waiting for MySQL, in the primary's public schema
 ]
+    "controlplane.console",  # the platform admins' console on the root domain
 TENANT_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.auth",

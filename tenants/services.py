@@ -76,11 +76,16 @@ def tenant_create(
     return Provisioned(tenant=tenant, invite_link=invite_link)
 
 
-def _validate_new_tenant(*, slug: str, name: str, plan: str, database_alias: str) -> None:
+def tenant_slug_validate(*, slug: str) -> None:
+    """Raise the message a platform admin sees if ``slug`` cannot be a new tenant's."""
     validate_slug(slug)
     if Tenant.objects.filter(slug=slug).exists():
         raise ValidationError(f"Slug {slug!r} is already taken.", code="taken")
     if not name or not name.strip():
+
+
+def _validate_new_tenant(*, slug: str, name: str, plan: str, database_alias: str) -> None:
+    tenant_slug_validate(slug=slug)
         raise ValidationError("A tenant needs a name.", code="name")
     if plan not in Tenant.Plan.values:
         raise ValidationError(

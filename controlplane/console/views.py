@@ -1,0 +1,177 @@
+"""The platform console: thin views over ``tenants.selectors`` and ``tenants.services``."""
+
+import logging
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.admin.views.decorators import staff_member_required
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db import DatabaseError
+from django.http import Http404, JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from controlplane.console.forms import DomainAttachForm, TenantCreateForm, TenantDeleteForm, TenantFilterForm
+from controlplane.console.slugs import slug_suggest
+from tenants import selectors, services
+from tenants.hosts import tenant_host, tenant_url
+from tenants.models import Tenant
+
+logger = logging.getLogger(__name__)
+PAGE_SIZE = 25
+
+
+def console_view(permission: str):
+    """Staff of the platform only (others go to sign-in), holding ``permission`` (else 403)."""
+
+    def decorate(view):
+        view = permission_required(permission, raise_exception=True)(view)
+        return staff_member_required(view, login_url="console:login")
+
+    return decorate
+
+
+def _page(request, template: str, context: dict, *, section: str = "tenants", status: int = 200):
+    return render(request, template, {**context, "section": section}, status=status)
+
+
+def _tenant_or_404(slug: str) -> Tenant:
+    try:
+        return selectors.tenant_get(slug=slug)
+    except Tenant.DoesNotExist:
+        raise Http404(f"No tenant {slug!r}.") from None
+
+
+@console_view("tenants.view_tenant")
+@require_GET
+def tenant_list(request):
+    filters = TenantFilterForm(request.GET or None)
+    criteria = filters.cleaned_data if filters.is_valid() else {}
+    tenants = selectors.tenant_list(
+        search=criteria.get("q", ""),
+        status=criteria.get("status", ""),
+        database_alias=criteria.get("alias", ""),
+    )
+    page = Paginator(tenants, PAGE_SIZE).get_page(request.GET.get("page"))
+    sizes = selectors.tenant_sizes(tenants=page.object_list)
+    rows = [{"tenant": t, "url": tenant_url(t), "size": sizes.get(t.pk)} for t in page.object_list]
+    query = request.GET.copy()
+    query.pop("page", None)
+    return _page(request, "console/tenant_list.html", {
+        "filters": filters, "page": page, "rows": rows, "query": query.urlencode(),
+        "filtered": any(criteria.values()),
+    })
+
+
+@console_view("tenants.add_tenant")
+@require_http_methods(["GET", "POST"])
+def tenant_create(request):
+    form = TenantCreateForm(request.POST or None, initial={"database_alias": settings.TENANT_DB_ALIAS})
+    failed = False
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            provisioned = services.tenant_create(
+                slug=data["slug"], name=data["name"], plan=data["plan"],
+                database_alias=data["database_alias"], admin_email=data["admin_email"],
+            )
+        except ValidationError as error:
+            form.add_service_error(error)
+        except DatabaseError as error:  # the service rolled everything back; say so, keep the input
+            logger.exception("provisioning tenant %s failed", data["slug"])
+            form.add_error(None, f"Provisioning failed and was rolled back, nothing was created: {error}")
+            failed = True
+        else:
+            tenant = provisioned.tenant
+            messages.success(
+                request,
+                f"{tenant.name} is live at {tenant_url(tenant)}/ — an invite to set a password "
+                f"was sent to {data['admin_email']}.",
+            )
+            return redirect("console:tenant-detail", slug=tenant.slug)
+    return _page(request, "console/tenant_form.html", {
+        "form": form, "base_domain": settings.BASE_DOMAIN,
+    }, section="create", status=500 if failed else 400 if form.errors else 200)
+
+
+@console_view("tenants.add_tenant")
+@require_GET
+def slug_check(request):
+    """``?slug=`` checks a slug, ``?name=`` suggests one first: ``{slug, ok, message}``."""
+    slug = request.GET.get("slug")
+    slug = slug_suggest(name=request.GET.get("name", "")) if slug is None else slug.strip()
+    try:
+        services.tenant_slug_validate(slug=slug)
+    except ValidationError as error:
+        return JsonResponse({"slug": slug, "ok": False, "message": " ".join(error.messages)})
+    return JsonResponse({"slug": slug, "ok": True, "message": f"{tenant_host(slug)} is available."})
+
+
+@console_view("tenants.view_tenant")
+@require_GET
+def tenant_detail(request, slug):
+    tenant = _tenant_or_404(slug)
+    return _render_detail(request, tenant, DomainAttachForm())
+
+
+def _render_detail(request, tenant, domain_form, status=200):
+    size = selectors.tenant_sizes(tenants=[tenant]).get(tenant.pk)
+    return _page(request, "console/tenant_detail.html", {
+        "tenant": tenant, "url": tenant_url(tenant), "size": size,
+        "domains": tenant.domains.order_by("-is_primary", "domain"), "domain_form": domain_form,
+    }, status=status)
+
+
+STATUS_ACTIONS = {
+    "suspend": (services.tenant_suspend, Tenant.Status.SUSPENDED, "suspended"),
+    "resume": (services.tenant_resume, Tenant.Status.ACTIVE, "resumed"),
+}
+
+
+@console_view("tenants.change_tenant")
+@require_http_methods(["GET", "POST"])
+def tenant_status(request, slug, action):
+    tenant = _tenant_or_404(slug)
+    service, target, done = STATUS_ACTIONS[action]
+    if request.method == "POST":
+        if tenant.status == target:
+            messages.info(request, f"{tenant.name} is already {tenant.get_status_display().lower()}.")
+        else:
+            service(tenant=tenant)
+            messages.success(request, f"{tenant.name} is {done}.")
+        return redirect("console:tenant-detail", slug=tenant.slug)
+    return _page(request, "console/tenant_status.html", {
+        "tenant": tenant, "action": action, "url": tenant_url(tenant),
+    })
+
+
+@console_view("tenants.change_tenant")
+@require_POST
+def domain_attach(request, slug):
+    tenant = _tenant_or_404(slug)
+    form = DomainAttachForm(request.POST)
+    if form.is_valid():
+        try:
+            domain = services.domain_attach(tenant=tenant, domain=form.cleaned_data["domain"])
+        except ValidationError as error:
+            form.add_error("domain", error)
+        else:
+            messages.success(request, f"{domain.domain} now serves {tenant.name}. "
+                                      "Point its DNS at the platform to go live.")
+            return redirect("console:tenant-detail", slug=tenant.slug)
+    return _render_detail(request, tenant, form, status=400)
+
+
+@console_view("tenants.delete_tenant")
+@require_http_methods(["GET", "POST"])
+def tenant_delete(request, slug):
+    tenant = _tenant_or_404(slug)
+    form = TenantDeleteForm(request.POST or None, tenant=tenant)
+    if request.method == "POST" and form.is_valid():
+        services.tenant_delete(tenant=tenant)
+        messages.success(request, f"{tenant.name} ({tenant.slug}) and all its data are deleted.")
+        return redirect("console:tenant-list")
+    return _page(request, "console/tenant_delete.html", {"tenant": tenant, "form": form},
+                 status=400 if form.is_bound else 200)

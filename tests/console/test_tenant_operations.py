@@ -1,0 +1,95 @@
+"""Suspend, resume, custom domains and deletion from the console, each behind a confirmation."""
+
+import pytest
+
+from careers.services import job_create
+from tenants import schemas
+from tenants.models import Domain, Tenant
+
+pytestmark = pytest.mark.django_db
+
+
+def test_suspend_asks_first_then_the_site_answers_503_until_resumed(make_tenant, console, tenant_client):
+    acme = make_tenant("acme", name="Acme")
+
+    confirm = console.get("/tenants/acme/suspend/")
+    assert confirm.status_code == 200 and b"Suspend Acme?" in confirm.content
+    assert Tenant.objects.get(slug="acme").status == "active"  # asking changes nothing
+
+    done = console.post("/tenants/acme/suspend/", follow=True)
+    assert b"Acme is suspended." in done.content and b'id="tenant-status">Suspended' in done.content
+    assert tenant_client(acme).get("/jobs/").status_code == 503
+
+    assert b"Resume Acme?" in console.get("/tenants/acme/resume/").content
+    resumed = console.post("/tenants/acme/resume/", follow=True)
+    assert b"Acme is resumed." in resumed.content
+    assert tenant_client(acme).get("/jobs/").status_code == 200
+
+
+def test_suspending_twice_says_so(make_tenant, console):
+    make_tenant("acme", name="Acme")
+    console.post("/tenants/acme/suspend/")
+    again = console.post("/tenants/acme/suspend/", follow=True)
+    assert b"Acme is already suspended." in again.content
+
+
+def test_unknown_tenant_is_a_404(console):
+    assert console.get("/tenants/nope/").status_code == 404
+    assert console.post("/tenants/nope/suspend/").status_code == 404
+
+
+def test_custom_domain_is_attached_and_serves_the_tenant(make_tenant, in_tenant, console, client, settings):
+    acme = make_tenant("acme", name="Acme")
+    with in_tenant(acme):
+        job_create(title="Anvil Designer")
+    response = console.post("/tenants/acme/domains/", {"domain": "Careers.Acme-Corp.example"}, follow=True)
+    assert b"careers.acme-corp.example now serves Acme." in response.content
+    assert b"<code>careers.acme-corp.example</code>" in response.content
+
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "careers.acme-corp.example"]
+    page = client.get("/jobs/", HTTP_HOST="careers.acme-corp.example")
+    assert page.status_code == 200 and b"Anvil Designer" in page.content
+
+
+@pytest.mark.parametrize(
+    ("domain", "message"),
+    [
+        ("not a domain", "&#x27;not a domain&#x27; is not a valid domain name."),
+        ("localhost", "&#x27;localhost&#x27; is not a valid domain name."),
+        ("tenantry.test", "&#x27;tenantry.test&#x27; is the platform&#x27;s own domain."),
+        ("globex.tenantry.test", "Domain &#x27;globex.tenantry.test&#x27; is already in use."),
+        ("", "This field is required."),
+    ],
+)
+def test_a_domain_that_is_invalid_or_used_by_another_tenant_is_refused(make_tenant, console, domain, message):
+    make_tenant("acme")
+    make_tenant("globex")
+    response = console.post("/tenants/acme/domains/", {"domain": domain})
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert list(Domain.objects.filter(tenant__slug="acme").values_list("domain", flat=True)) == [
+        "acme.tenantry.test"
+    ]
+
+
+def test_delete_needs_the_slug_typed_then_drops_the_schema(make_tenant, console):
+    make_tenant("acme", name="Acme")
+
+    wrong = console.post("/tenants/acme/delete/", {"confirm_slug": "Acme"})
+    assert wrong.status_code == 400 and b"Type acme exactly to delete this tenant." in wrong.content
+    assert Tenant.objects.filter(slug="acme").exists()
+    assert schemas.schema_exists(schema_name="tenant_acme", alias="default")
+
+    done = console.post("/tenants/acme/delete/", {"confirm_slug": "acme"}, follow=True)
+    assert done.redirect_chain == [("/", 302)]
+    assert b"Acme (acme) and all its data are deleted." in done.content
+    assert not Tenant.objects.filter(slug="acme").exists()
+    assert not Domain.objects.filter(domain="acme.tenantry.test").exists()
+    assert not schemas.schema_exists(schema_name="tenant_acme", alias="default")
+
+
+def test_delete_is_not_done_by_a_get(make_tenant, console):
+    make_tenant("acme", name="Acme")
+    page = console.get("/tenants/acme/delete/?confirm_slug=acme")
+    assert page.status_code == 200 and b"Delete Acme?" in page.content
+    assert Tenant.objects.filter(slug="acme").exists()
