@@ -37,9 +37,9 @@ SHARED_APPS = [
     "django.contrib.staticfiles",
     "django_tenants",  # after admin: our admin sites keep Django's own templates
     "controlplane",
+    "controlplane.console",  # the platform admins' console on the root domain
     "audit.outbox",  # audit events waiting for MySQL, in the primary's public schema
 ]
-    "controlplane.console",  # the platform admins' console on the root domain
 TENANT_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.auth",

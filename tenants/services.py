@@ -81,11 +81,11 @@ def tenant_slug_validate(*, slug: str) -> None:
     validate_slug(slug)
     if Tenant.objects.filter(slug=slug).exists():
         raise ValidationError(f"Slug {slug!r} is already taken.", code="taken")
-    if not name or not name.strip():
 
 
 def _validate_new_tenant(*, slug: str, name: str, plan: str, database_alias: str) -> None:
     tenant_slug_validate(slug=slug)
+    if not name or not name.strip():
         raise ValidationError("A tenant needs a name.", code="name")
     if plan not in Tenant.Plan.values:
         raise ValidationError(
