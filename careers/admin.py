@@ -4,6 +4,7 @@ from django.contrib import admin, messages
 from django.http import HttpResponse
 from django.utils import timezone
 
+from audit.services import audit_record
 from careers import exports, notifications, services
 from careers.models import (Application, ApplicationStatusChange, InterviewFeedback, Job,
                             NotificationPreference)
@@ -31,18 +32,24 @@ class StatusChangeInline(admin.TabularInline):
         return False
 
 
-class FeedbackInline(admin.StackedInline):
+class InterviewerDefaultsToAuthor:
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "interviewer":
+            kwargs.setdefault("initial", request.user.pk)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class FeedbackInline(InterviewerDefaultsToAuthor, admin.StackedInline):
     model = InterviewFeedback
     extra = 0
     fields = ["interviewer", "score", "notes"]
 
 
 def export_as_csv(modeladmin, request, queryset):
-    from audit.services import audit_record  # the audit app lives on its own database
-
     body = exports.applications_csv(applications=queryset)
-    audit_record(action="applications.exported", object_repr=f"{queryset.count()} applications",
-                 request=request)
+    ids = sorted(queryset.values_list("pk", flat=True))
+    audit_record(action="applications.exported", request=request,
+                 object_repr=f"{len(ids)} application(s): ids {', '.join(map(str, ids))}")
     slug = getattr(current_tenant(), "slug", "applications")
     filename = f"{slug}-applications-{timezone.now():%Y%m%d-%H%M%S}.csv"
     response = HttpResponse(body, content_type="text/csv; charset=utf-8")
@@ -106,26 +113,14 @@ class ApplicationAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
         services.application_status_move(application=obj, status=new_status, changed_by=request.user)
 
-    def save_formset(self, request, form, formset, change):
-        for feedback in formset.save(commit=False):
-            if isinstance(feedback, InterviewFeedback) and not feedback.interviewer_id:
-                feedback.interviewer = request.user
-            feedback.save()
-        for deleted in formset.deleted_objects:
-            deleted.delete()
-        formset.save_m2m()
-
 
 @admin.register(InterviewFeedback)
-class InterviewFeedbackAdmin(admin.ModelAdmin):
+class InterviewFeedbackAdmin(InterviewerDefaultsToAuthor, admin.ModelAdmin):
     list_display = ["application", "interviewer", "score", "created_at"]
     list_filter = ["score", "interviewer"]
     list_select_related = ["application__job", "interviewer"]
     search_fields = ["application__name", "application__email", "notes"]
     autocomplete_fields = ["application"]
-
-    def get_changeform_initial_data(self, request):
-        return {"interviewer": request.user.pk, **super().get_changeform_initial_data(request)}
 
 
 @admin.register(NotificationPreference)
