@@ -11,6 +11,7 @@ from django.test import Client
 
 from tenants import context, schemas, services
 from tenants.models import Tenant
+from tests.pgbouncer.fixtures import gunicorn_factory, live_tenants, pgbouncer  # noqa: F401
 
 _slugs = itertools.count(1)
 

@@ -1,0 +1,237 @@
+"""Real servers as subprocesses: pgbouncer from ``deploy/pgbouncer/pgbouncer.ini`` and gunicorn
+from ``deploy/gunicorn.conf.py``, each on a free port of 127.0.0.1, each stopped by its owner.
+
+Used by the test suite (``tests/pgbouncer/fixtures.py``) and by ``bench/pgbouncer.py``.
+"""
+
+from __future__ import annotations
+
+import configparser
+import http.client
+import os
+import pwd
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import quote
+
+REPO = Path(__file__).resolve().parents[2]
+PGBOUNCER_INI = REPO / "deploy" / "pgbouncer" / "pgbouncer.ini"
+GUNICORN_CONF = REPO / "deploy" / "gunicorn.conf.py"
+LOCALHOST = "127.0.0.1"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((LOCALHOST, 0))
+        return sock.getsockname()[1]
+
+
+def wait_until_listening(port: int, process: subprocess.Popen, log: Path, timeout: float = 20) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{process.args[0]} exited with {process.returncode}:\n{tail(log)}")
+        try:
+            with socket.create_connection((LOCALHOST, port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError(f"{process.args[0]} did not listen on {port} in {timeout}s:\n{tail(log)}")
+
+
+def tail(path: Path, lines: int = 40) -> str:
+    try:
+        text = path.read_text(errors="replace")
+    except FileNotFoundError:
+        text = ""
+    stderr = path.with_name("stderr.log")  # pgbouncer's, before it opened its log file
+    if stderr != path and stderr.exists():
+        text += stderr.read_text(errors="replace")
+    return "\n".join(text.splitlines()[-lines:]) or "(no log)"
+
+
+def stop_process(process: subprocess.Popen, timeout: float = 20) -> None:
+    """SIGTERM, then SIGKILL to the process group it leads (started with start_new_session)."""
+    if process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout)
+
+
+# --- pgbouncer -------------------------------------------------------------------------------
+
+
+@dataclass
+class Pgbouncer:
+    port: int
+    directory: Path
+    process: subprocess.Popen
+    user: str = "postgres"
+
+    def url(self, database: str, **query: str) -> str:
+        options = "&".join(f"{key}={quote(value)}" for key, value in query.items())
+        return f"postgres://{self.user}@{LOCALHOST}:{self.port}/{database}" + (f"?{options}" if options else "")
+
+    def show(self, what: str) -> list[dict]:
+        """``SHOW POOLS``, ``SHOW STATS``...: rows of pgbouncer's admin console as dicts."""
+        import psycopg2
+
+        connection = psycopg2.connect(host=LOCALHOST, port=self.port, user=self.user, dbname="pgbouncer")
+        connection.autocommit = True  # the admin console accepts no transactions
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute(f"SHOW {what}")
+                names = [column.name for column in cursor.description]
+                return [dict(zip(names, row)) for row in cursor.fetchall()]
+        finally:
+            connection.close()
+
+    @property
+    def log(self) -> Path:
+        return self.directory / "pgbouncer.log"
+
+    def stop(self) -> None:
+        stop_process(self.process)
+        shutil.rmtree(self.directory, ignore_errors=True)
+
+
+def render_pgbouncer_ini(
+    *,
+    directory: Path,
+    port: int,
+    server_host: str = LOCALHOST,
+    server_port: int = 5432,
+    user: str = "postgres",
+    **overrides,
+) -> Path:
+    """The deployed configuration with only what a test host differs in replaced."""
+    config = configparser.ConfigParser(delimiters=("=",), comment_prefixes=(";",),
+                                       interpolation=None, strict=True)
+    config.optionxform = str  # keep key case
+    config.read(PGBOUNCER_INI)
+    config.remove_section("databases")
+    config.add_section("databases")
+    config.set("databases", "*", f"host={server_host} port={server_port}")
+    auth_file = directory / "userlist.txt"
+    auth_file.write_text(f'"{user}" ""\n')  # PostgreSQL trusts 127.0.0.1 here, pgbouncer too
+    local = {
+        "listen_addr": LOCALHOST,
+        "listen_port": str(port),
+        "unix_socket_dir": "",
+        "pidfile": str(directory / "pgbouncer.pid"),
+        "logfile": str(directory / "pgbouncer.log"),
+        "auth_type": "trust",
+        "auth_file": str(auth_file),
+        "admin_users": user,
+        "stats_users": user,
+        "min_pool_size": "0",
+    }
+    for key, value in {**local, **{key: str(value) for key, value in overrides.items()}}.items():
+        config.set("pgbouncer", key, value)
+    path = directory / "pgbouncer.ini"
+    with path.open("w") as handle:
+        config.write(handle)
+    return path
+
+
+def pgbouncer_start(**settings) -> Pgbouncer:
+    """Start Debian's pgbouncer from the rendered deploy configuration; pool settings override.
+
+    Its files live in a fresh directory under the system temporary directory (the postgres
+    user must reach them), removed by ``stop()``.
+    """
+    executable = shutil.which("pgbouncer") or "/usr/sbin/pgbouncer"
+    directory = Path(tempfile.mkdtemp(prefix="tenantry-pgbouncer-"))
+    os.chmod(directory, 0o755)
+    port = free_port()
+    ini = render_pgbouncer_ini(directory=directory, port=port, **settings)
+    command = [executable, str(ini)]
+    if os.geteuid() == 0:  # pgbouncer refuses to run as root: drop to the postgres user
+        account = pwd.getpwnam("postgres")
+        for path in [directory, *directory.iterdir()]:
+            os.chown(path, account.pw_uid, account.pw_gid)
+        command = [executable, "-u", "postgres", str(ini)]
+    with (directory / "stderr.log").open("wb") as stderr:
+        process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=stderr,
+                                   stderr=subprocess.STDOUT, start_new_session=True)
+    bouncer = Pgbouncer(port=port, directory=directory, process=process)
+    try:
+        wait_until_listening(port, process, bouncer.log)
+    except Exception:
+        bouncer.stop()
+        raise
+    return bouncer
+
+
+# --- gunicorn --------------------------------------------------------------------------------
+
+
+@dataclass
+class Gunicorn:
+    port: int
+    process: subprocess.Popen
+    log: Path
+    env: dict = field(repr=False)
+
+    def stop(self) -> None:
+        stop_process(self.process, timeout=40)
+
+
+def gunicorn_start(*, env: dict[str, str], log: Path, health_host: str, workers: int = 3,
+                   threads: int = 4) -> Gunicorn:
+    """``gunicorn -c deploy/gunicorn.conf.py controlplane.wsgi:application`` on a free port."""
+    port = free_port()
+    full_env = {
+        **os.environ,
+        "GUNICORN_BIND": f"{LOCALHOST}:{port}",
+        "GUNICORN_WORKERS": str(workers),
+        "GUNICORN_THREADS": str(threads),
+        "GUNICORN_ACCESS_LOG": os.devnull,
+        "GUNICORN_LOG_LEVEL": "warning",
+        **env,
+    }
+    handle = log.open("ab")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-c", str(GUNICORN_CONF), "controlplane.wsgi:application"],
+        cwd=REPO, env=full_env, stdin=subprocess.DEVNULL, stdout=handle, stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    handle.close()
+    server = Gunicorn(port=port, process=process, log=log, env=full_env)
+    try:
+        wait_until_listening(port, process, log, timeout=60)
+        wait_until_healthy(port, health_host, process, log)
+    except Exception:
+        server.stop()
+        raise
+    return server
+
+
+def wait_until_healthy(port: int, host: str, process: subprocess.Popen, log: Path,
+                       timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"gunicorn exited with {process.returncode}:\n{tail(log)}")
+        connection = http.client.HTTPConnection(LOCALHOST, port, timeout=5)
+        try:
+            connection.request("GET", "/healthz", headers={"Host": host})
+            if connection.getresponse().status == 200:
+                return
+        except OSError:
+            pass
+        finally:
+            connection.close()
+        time.sleep(0.1)
+    raise RuntimeError(f"gunicorn was not healthy in {timeout}s:\n{tail(log)}")
