@@ -1,0 +1,100 @@
+"""MySQL down: the user's action succeeds, the event waits in PostgreSQL, and arrives once."""
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connections
+
+from audit.models import AuditEvent
+from audit.outbox.models import PendingAuditEvent
+from audit.services import audit_deliver, audit_record
+from tenants import context
+from tenants.models import Tenant
+from tests.audit.factories import PASSWORD, StaffFactory
+from tests.audit.tcp_proxy import TcpProxy
+
+ALL = ["default", "dedicated", "audit"]
+pytestmark = pytest.mark.django_db(databases=ALL, transaction=True)
+
+
+def mariadb_events(**where) -> list[tuple]:
+    """Read MariaDB directly (a fresh connection through the route), past manager and router."""
+    clause = " AND ".join(f"{name} = %s" for name in where) or "1 = 1"
+    with connections["audit"].cursor() as cursor:
+        cursor.execute(f"SELECT tenant_slug, actor, action, object_repr FROM audit_auditevent "
+                       f"WHERE {clause} ORDER BY id", list(where.values()))
+        return list(cursor.fetchall())
+
+
+@pytest.fixture
+def mysql_route():
+    """Point the ``audit`` alias at a proxy in front of MariaDB; the test cuts and restores it."""
+    audit = connections["audit"]
+    saved = dict(audit.settings_dict)
+    proxy = TcpProxy((saved["HOST"] or "127.0.0.1", int(saved["PORT"] or 3306))).start()
+    audit.close()
+    audit.settings_dict.update(HOST="127.0.0.1", PORT=str(proxy.port))
+    yield proxy
+    proxy.stop()
+    audit.close()
+    audit.settings_dict.update(HOST=saved["HOST"], PORT=saved["PORT"])
+
+
+def test_mysql_down_the_action_succeeds_and_the_event_arrives_later(mysql_route, make_tenant, in_tenant,
+                                                                    tenant_client):
+    tenant = make_tenant(database_alias="dedicated")
+    with in_tenant(tenant):
+        staff = StaffFactory()
+    assert mariadb_events(action="tenant.created", object_repr=f"{tenant.slug} on dedicated")
+
+    mysql_route.stop()
+    call_command("tenants", "suspend", tenant.slug)  # a platform action
+    assert Tenant.objects.get(pk=tenant.pk).status == Tenant.Status.SUSPENDED
+    call_command("tenants", "resume", tenant.slug)
+    signed_in = tenant_client(tenant).post(  # a tenant staff action, over HTTP
+        "/admin/login/", {"username": staff.username, "password": PASSWORD, "next": "/admin/"})
+    assert signed_in.status_code == 302
+
+    waiting = list(PendingAuditEvent.objects.order_by("id").values_list("tenant_slug", "action", "last_error"))
+    assert [row[:2] for row in waiting] == [
+        ("", "tenant.suspended"), ("", "tenant.resumed"), (tenant.slug, "auth.sign_in")]
+    assert all("OperationalError" in error for *_, error in waiting)
+    with pytest.raises(CommandError, match="3 event\\(s\\) still wait in the outbox"):
+        call_command("audit", "deliver")
+    with pytest.raises(Exception):
+        mariadb_events()  # really unreachable, not merely skipped
+
+    mysql_route.start()
+    call_command("audit", "deliver")
+    assert not PendingAuditEvent.objects.exists()
+    assert mariadb_events(object_repr=tenant.slug) == [
+        ("", "system", "tenant.suspended", tenant.slug), ("", "system", "tenant.resumed", tenant.slug)]
+    assert mariadb_events(tenant_slug=tenant.slug) == [
+        (tenant.slug, staff.username, "auth.sign_in", staff.username)]
+
+    assert audit_deliver() == 0  # nothing twice
+    assert len(mariadb_events(tenant_slug=tenant.slug)) == 1
+
+
+def test_the_next_successful_write_delivers_what_waited(mysql_route):
+    mysql_route.stop()
+    audit_record(action="report.exported", object_repr="while down")
+    assert PendingAuditEvent.objects.count() == 1
+
+    mysql_route.start()
+    audit_record(action="report.exported", object_repr="after recovery")
+    assert not PendingAuditEvent.objects.exists()
+    assert [row[3] for row in mariadb_events(action="report.exported")] == ["after recovery", "while down"]
+
+
+def test_a_delivery_interrupted_after_the_insert_does_not_duplicate(mysql_route):
+    mysql_route.stop()
+    audit_record(action="report.exported", object_repr="once")
+    mysql_route.start()
+    pending = PendingAuditEvent.objects.get()
+    # As if a deliverer crashed after MySQL took the batch but before the outbox let go of it.
+    with context.activated(context.public_scope()):
+        AuditEvent.objects.create(**pending.as_fields())
+
+    assert audit_deliver() == 1
+    assert not PendingAuditEvent.objects.exists()
+    assert len(mariadb_events(action="report.exported")) == 1
