@@ -1,6 +1,8 @@
 """gunicorn for Tenantry: ``gunicorn -c deploy/gunicorn.conf.py controlplane.wsgi:application``.
 
-Workers and threads come from the environment; the defaults suit a small machine.
+Workers and threads come from the environment; the defaults suit a small machine. Each thread
+keeps one connection per database: behind pgbouncer in transaction mode that is cheap (the
+server connections are pgbouncer's pool), so many threads need no more PostgreSQL connections.
 """
 
 import multiprocessing
@@ -21,5 +23,9 @@ accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None  # empty: no acce
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 proc_name = "tenantry"
-# The proxy in front (deploy/nginx) is on this host; X-Forwarded-* is trusted from it only.
-forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
+# X-Forwarded-Proto is trusted only with BEHIND_PROXY=true, like Django's own settings, and
+# then only from the proxy's addresses (deploy/nginx runs on this host).
+_behind_proxy = os.environ.get("BEHIND_PROXY", "").strip().lower() in {"1", "true", "yes", "on"}
+forwarded_allow_ips = (
+    os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1,::1") if _behind_proxy else ""
+)
