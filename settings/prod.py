@@ -4,7 +4,7 @@ import os
 
 from django.core.exceptions import ImproperlyConfigured
 
-REQUIRED = ("SECRET_KEY", "DATABASE_URL", "REDIS_URL", "BASE_DOMAIN")
+REQUIRED = ("SECRET_KEY", "DATABASE_URL", "REDIS_URL", "BASE_DOMAIN", "AUDIT_DATABASE_URL")
 missing = [name for name in REQUIRED if not os.environ.get(name)]
 if missing:
     raise ImproperlyConfigured(

@@ -1,12 +1,27 @@
-"""Host name -> what serves it: the platform (root domain), a tenant, or nothing."""
+"""Host name -> what serves it: the platform (root domain), a tenant, or nothing.
+
+Resolved once per request, from an in-process cache: a request costs no query for it. Any
+change to a tenant or a domain goes through ``tenants.services``, which calls
+``hosts_changed()``: that bumps a generation counter in the shared cache (Redis), and every
+process compares it at most every ``TENANT_HOSTS_CHECK_INTERVAL`` seconds and drops its
+entries when it moved. A suspended or deleted tenant stops being served within that interval
+in every worker; if the counter cannot be read, entries live no longer than the interval.
+"""
 
 from __future__ import annotations
 
+import threading
+import time
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
 
+from tenants import context
 from tenants.models import Domain, Tenant
+
+GENERATION_KEY = "tenants:hosts:generation"
 
 
 @dataclass(frozen=True)
@@ -26,12 +41,70 @@ def normalize_host(host: str) -> str:
     return host.rsplit(":", 1)[0].rstrip(".").lower() if not host.startswith("[") else host
 
 
+class HostCache:
+    def __init__(self):
+        self._sites: dict[str, Site | None] = {}
+        self._lock = threading.Lock()
+        self._generation = None
+        self._checked_at = float("-inf")
+
+    def site_for_host(self, host: str) -> Site | None:
+        self._expire_if_changed()
+        try:
+            return self._sites[host]
+        except KeyError:
+            site = self._lookup(host)
+            self._sites[host] = site
+            return site
+
+    @staticmethod
+    def _lookup(host: str) -> Site | None:
+        if host == settings.BASE_DOMAIN:
+            return PLATFORM
+        domain = Domain.objects.select_related("tenant").filter(domain=host).first()
+        return Site(tenant=domain.tenant) if domain else None
+
+    def _expire_if_changed(self) -> None:
+        now = time.monotonic()
+        if now - self._checked_at < settings.TENANT_HOSTS_CHECK_INTERVAL:
+            return
+        with self._lock:
+            if now - self._checked_at < settings.TENANT_HOSTS_CHECK_INTERVAL:
+                return
+            with context.activated(context.public_scope()):
+                generation = cache.get(GENERATION_KEY)
+            if generation is None or generation != self._generation:
+                self._sites = {}  # unknown (cache down or never bumped) or moved: start afresh
+            self._generation = generation
+            self._checked_at = now
+
+    def clear(self) -> None:
+        with self._lock:
+            self._sites = {}
+            self._checked_at = float("-inf")
+
+
+_cache = HostCache()
+
+
 def site_for_host(host: str) -> Site | None:
-    host = normalize_host(host)
-    if host == settings.BASE_DOMAIN:
-        return PLATFORM
-    domain = Domain.objects.select_related("tenant").filter(domain=host).first()
-    return Site(tenant=domain.tenant) if domain else None
+    return _cache.site_for_host(normalize_host(host))
+
+
+def hosts_changed() -> None:
+    """A tenant or domain changed: this process forgets now, every other once it is committed."""
+    _cache.clear()
+    transaction.on_commit(_bump_generation, using=settings.TENANT_DB_ALIAS)
+
+
+def _bump_generation() -> None:
+    with context.activated(context.public_scope()):
+        if not cache.add(GENERATION_KEY, 1, timeout=None):
+            try:
+                cache.incr(GENERATION_KEY)
+            except ValueError:  # evicted between add and incr
+                cache.add(GENERATION_KEY, 1, timeout=None)
+    _cache.clear()
 
 
 def tenant_host(slug: str) -> str:

@@ -3,7 +3,7 @@
 from django.core.management import call_command
 from django.db import connections
 
-from tenants import context
+from tenants import context, template_schema
 from tenants.models import Tenant
 from tenants.schema_names import check_schema_name
 
@@ -19,8 +19,15 @@ def schema_exists(*, schema_name: str, alias: str) -> bool:
 
 
 def schema_create(*, tenant: Tenant, verbosity: int = 0) -> None:
-    """Create the tenant's schema on its alias and apply every tenant migration to it."""
+    """Create the tenant's schema on its alias with every tenant migration applied.
+
+    A copy of the alias's template schema when ``tenants migrate`` keeps one current;
+    otherwise the migrations run one by one (slower, same result).
+    """
     check_schema_name(tenant.schema_name)
+    if template_schema.template_ready(tenant.database_alias):
+        template_schema.schema_clone(schema_name=tenant.schema_name, alias=tenant.database_alias)
+        return
     with connections[tenant.database_alias].cursor() as cursor:
         cursor.execute(f'CREATE SCHEMA "{tenant.schema_name}"')
     schema_migrate(tenant=tenant, verbosity=verbosity)

@@ -11,8 +11,8 @@ from django.core.validators import EmailValidator, validate_domain_name
 from django.db import transaction
 
 from audit.services import Actions, audit_record
-from tenants import context, invites, placement, schemas
-from tenants.hosts import tenant_host
+from tenants import context, invites, placement, schemas, template_schema
+from tenants.hosts import hosts_changed, tenant_host
 from tenants.models import Domain, Tenant
 from tenants.placement import check_tenant_database_alias
 from tenants.schema_names import schema_name_for
@@ -71,6 +71,7 @@ def tenant_create(
 
     if admin_email:
         invites.invite_email_send(tenant=tenant, email=admin_email, link=invite_link)
+    hosts_changed()
     logger.info("tenant %s created on %s", slug, database_alias)
     _platform_event(Actions.TENANT_CREATED, f"{slug} on {database_alias}")
     return Provisioned(tenant=tenant, invite_link=invite_link)
@@ -105,6 +106,7 @@ def tenant_resume(*, tenant: Tenant) -> Tenant:
 def _set_status(tenant: Tenant, status: str) -> Tenant:
     Tenant.objects.filter(pk=tenant.pk).update(status=status)
     tenant.status = status
+    hosts_changed()
     logger.info("tenant %s is now %s", tenant.slug, status)
     suspended = status == Tenant.Status.SUSPENDED
     _platform_event(Actions.TENANT_SUSPENDED if suspended else Actions.TENANT_RESUMED, tenant.slug)
@@ -119,6 +121,7 @@ def tenant_delete(*, tenant: Tenant) -> None:
         with transaction.atomic(using=tenant.database_alias):
             schemas.schema_drop(tenant=tenant)
     placement.schema_placement_forget(schema_name=tenant.schema_name)
+    hosts_changed()
     logger.info("tenant %s deleted", tenant.slug)
     _platform_event(Actions.TENANT_DELETED, tenant.slug)
 
@@ -136,6 +139,7 @@ def domain_attach(*, tenant: Tenant, domain: str) -> Domain:
     if Domain.objects.filter(domain=domain).exists():
         raise ValidationError(f"Domain {domain!r} is already in use.", code="taken")
     attached = Domain.objects.create(domain=domain, tenant=tenant, is_primary=False)
+    hosts_changed()
     _platform_event(Actions.DOMAIN_ADDED, f"{domain} for {tenant.slug}")
     return attached
 
@@ -158,6 +162,7 @@ def tenants_migrate(*, verbosity: int = 1, stdout=None) -> None:
         for alias in tenant_database_aliases():
             if alias != settings.TENANT_DB_ALIAS:
                 schemas.database_fail_closed(alias)
+            template_schema.template_migrate(alias=alias, verbosity=verbosity, stdout=stdout)
         for alias in sorted(set(settings.DATABASE_APPS_MAPPING.values())):
             call_command("migrate", database=alias, interactive=False,
                          verbosity=verbosity, stdout=stdout)

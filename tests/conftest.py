@@ -16,6 +16,23 @@ from tests.pgbouncer.fixtures import gunicorn_factory, live_tenants, pgbouncer  
 _slugs = itertools.count(1)
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The test databases as ``tenants migrate`` leaves them: with the primary's template schema."""
+    from tenants.template_schema import template_migrate
+
+    with django_db_blocker.unblock():
+        template_migrate(alias=settings.TENANT_DB_ALIAS)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_host_cache():
+    """A rolled-back test transaction is not a tenant change the host cache could hear of."""
+    from tenants.hosts import _cache
+
+    _cache.clear()
+
+
 def host_of(tenant: Tenant) -> str:
     return f"{tenant.slug}.{settings.BASE_DOMAIN}"
 

@@ -24,9 +24,9 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db.backends.postgresql import base as postgresql_base
 from django_tenants.postgresql_backend import base as tenants_base
-from django_tenants.postgresql_backend.introspection import DatabaseSchemaIntrospection
 
 from tenants import context
+from tenants.backend.introspection import SchemaIntrospection
 from tenants.schema_names import check_schema_name
 
 # Statements PostgreSQL refuses inside a transaction block, so they cannot carry SET LOCAL.
@@ -61,7 +61,7 @@ class DatabaseWrapper(tenants_base.DatabaseWrapper):
         # Skip django-tenants' __init__: it resets the schema to public on every new
         # connection object, and here the schema is the context's, not the connection's.
         postgresql_base.DatabaseWrapper.__init__(self, *args, **kwargs)
-        self.introspection = DatabaseSchemaIntrospection(self)
+        self.introspection = SchemaIntrospection(self)
         self.search_path_set_schemas = None
         self._setting_search_path = False
         self._transaction_search_path = None

@@ -13,6 +13,7 @@ PROD_ENV = {
     "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/tenantry",
     "REDIS_URL": "redis://127.0.0.1:6379/15",
     "BASE_DOMAIN": "example.com",
+    "AUDIT_DATABASE_URL": "mysql://root@127.0.0.1:3306/tenantry_audit",
 }
 SHOW = (
     "import django; from django.conf import settings as s; django.setup(); "

@@ -1,6 +1,6 @@
 import pytest
 
-pytestmark = pytest.mark.django_db
+pytestmark = pytest.mark.django_db(databases="__all__")  # /readyz checks every alias
 
 
 def test_healthz_and_readyz_answer_on_every_host(make_tenant, tenant_client, platform_client):

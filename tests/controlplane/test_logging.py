@@ -39,7 +39,8 @@ def test_request_errors_go_to_stderr_with_the_tenant(module):
     )
     env = {"PATH": "/usr/bin:/bin", "DJANGO_SETTINGS_MODULE": module, "SECRET_KEY": "x",
            "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/tenantry",
-           "REDIS_URL": "redis://127.0.0.1:6379/15", "BASE_DOMAIN": "example.com"}
+           "REDIS_URL": "redis://127.0.0.1:6379/15", "BASE_DOMAIN": "example.com",
+           "AUDIT_DATABASE_URL": "mysql://root@127.0.0.1:3306/tenantry_audit"}
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True,
                             text=True, timeout=60)
     assert result.returncode == 0, result.stderr

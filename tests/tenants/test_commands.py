@@ -74,6 +74,7 @@ def test_a_refused_slug_exits_non_zero_from_the_shell():
     assert "Slug 'admin' is reserved." in result.stderr
 
 
+@pytest.mark.django_db(databases="__all__")
 def test_migrate_brings_every_tenant_up_to_date(make_tenant):
     make_tenant("acme")
     make_tenant("globex")
