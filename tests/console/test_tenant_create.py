@@ -30,6 +30,15 @@ def test_create_makes_the_tenant_live_and_invites_its_admin(console, mailoutbox,
     assert '<dd id="staff-count">1</dd>' in response.content.decode()
 
 
+@pytest.mark.django_db(databases=["default", "dedicated", "audit"])
+def test_create_places_the_tenant_on_the_chosen_database(console):
+    response = console.post("/create/", form_data(database_alias="dedicated"), follow=True)
+    assert "<code>dedicated</code>, schema <code>tenant_initech</code>" in response.content.decode()
+    assert Tenant.objects.get(slug="initech").database_alias == "dedicated"
+    assert schemas.schema_exists(schema_name="tenant_initech", alias="dedicated")
+    assert not schemas.schema_exists(schema_name="tenant_initech", alias="default")
+
+
 @pytest.mark.parametrize(
     ("slug", "message"),
     [

@@ -82,3 +82,20 @@ def test_a_tenant_whose_schema_is_unreadable_shows_a_dash_not_an_error(make_tena
     assert response.status_code == 200
     assert "—" in row_html(response, "broken")
     assert '<td class="num staff">0</td>' in row_html(response, "fine")
+
+
+@pytest.mark.django_db(databases=["default", "dedicated", "audit"])
+def test_a_tenant_on_a_dedicated_database_is_counted_there_and_filtered_by_it(
+    make_tenant, in_tenant, console
+):
+    make_tenant("acme")
+    remote = make_tenant("remote", database_alias="dedicated", admin_email="boss@remote.example")
+    with in_tenant(remote):
+        job_create(title="Isolated Role")
+
+    listed = console.get("/")
+    assert ">dedicated<" in row_html(listed, "remote")
+    assert '<td class="num staff">1</td>' in row_html(listed, "remote")
+    assert '<td class="num jobs">1<br>' in row_html(listed, "remote")
+    assert rows(console.get("/", {"alias": "dedicated"})) == ["remote"]
+    assert rows(console.get("/", {"alias": "default"})) == ["acme"]
