@@ -1,6 +1,7 @@
 """The platform console: thin views over ``tenants.selectors`` and ``tenants.services``."""
 
 import logging
+import smtplib
 
 from django.conf import settings
 from django.contrib import messages
@@ -79,6 +80,13 @@ def tenant_create(request):
             )
         except ValidationError as error:
             form.add_service_error(error)
+        except (smtplib.SMTPException, OSError) as error:  # sent after commit: the tenant is live
+            if not Tenant.objects.filter(slug=data["slug"]).exists():
+                raise
+            logger.exception("invite e-mail for tenant %s failed", data["slug"])
+            messages.warning(request, f"{data['name']} is live at {tenant_url(Tenant(slug=data['slug']))}/, "
+                                      f"but the invite e-mail to {data['admin_email']} could not be sent: {error}")
+            return redirect("console:tenant-detail", slug=data["slug"])
         except DatabaseError as error:  # the service rolled everything back; say so, keep the input
             logger.exception("provisioning tenant %s failed", data["slug"])
             form.add_error(None, f"Provisioning failed and was rolled back, nothing was created: {error}")

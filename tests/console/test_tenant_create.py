@@ -97,6 +97,22 @@ def test_a_failure_while_provisioning_leaves_no_tenant_and_no_schema(console, ma
     assert not Tenant.objects.filter(slug="initech").exists() and mailoutbox == []
 
 
+def test_when_the_invite_cannot_be_sent_the_tenant_is_live_and_the_page_says_so(console, settings):
+    import socket
+
+    with socket.socket() as probe:  # a port nothing listens on: the SMTP server is down
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", port, 2
+    response = console.post("/create/", form_data(), follow=True)
+    body = response.content.decode()
+    assert response.redirect_chain == [("/tenants/initech/", 302)]
+    assert "Initech is live at http://initech.tenantry.test/, but the invite e-mail to " in body
+    assert "bill@initech.example could not be sent: [Errno 111] Connection refused" in body
+    assert Tenant.objects.get(slug="initech").status == "active"
+
+
 class TestSlugCheck:
     def test_suggests_the_slug_from_the_name(self, console):
         assert console.get("/create/check-slug/", {"name": "Initech, Inc."}).json() == {
