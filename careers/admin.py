@@ -1,6 +1,8 @@
 """The organization's staff admin for jobs, applications and interview feedback."""
 
 from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
+from django.db.models import Count
 from django.http import HttpResponse
 from django.utils import timezone
 
@@ -13,12 +15,20 @@ from tenants.context import current_tenant
 
 @admin.register(Job)
 class JobAdmin(admin.ModelAdmin):
-    list_display = ["title", "department", "location", "employment_type", "status", "published_at"]
+    list_display = ["title", "department", "location", "employment_type", "status", "published_at",
+                    "application_count"]
     list_filter = ["status", "employment_type", "department", "location"]
     search_fields = ["title", "department", "location"]
     date_hierarchy = "published_at"
     fields = ["title", "department", "location", "employment_type", "status", "published_at",
               "description"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(application_count=Count("applications"))
+
+    @admin.display(description="Applications", ordering="application_count")
+    def application_count(self, job):
+        return job.application_count
 
 
 class StatusChangeInline(admin.TabularInline):
@@ -63,6 +73,8 @@ export_as_csv.allowed_permissions = ("view",)
 
 def notify_interviewer(modeladmin, request, queryset):
     result = notifications.interviewers_notify(applications=queryset)
+    audit_record(action="applications.interviewers_notified", request=request,
+                 object_repr=f"{result.sent} e-mail(s) sent")
     if result.sent:
         modeladmin.message_user(request, f"E-mailed the interviewer of {result.sent} application(s).")
     if result.without_interviewer:
@@ -82,6 +94,8 @@ def status_move_action(status: Application.Status):
     def action(modeladmin, request, queryset):
         moved = services.applications_status_move(applications=queryset, status=status,
                                                   changed_by=request.user)
+        audit_record(action="applications.status_moved", request=request,
+                     object_repr=f"{moved} application(s) to {status.value}")
         modeladmin.message_user(request, f"Moved {moved} application(s) to {status.label}.")
 
     action.__name__ = f"move_to_{status.value}"
@@ -138,5 +152,5 @@ class NotificationPreferenceAdmin(admin.ModelAdmin):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "user" and not self._manages_users(request):
-            kwargs["queryset"] = type(request.user).objects.filter(pk=request.user.pk)
+            kwargs["queryset"] = get_user_model().objects.filter(pk=request.user.pk)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)

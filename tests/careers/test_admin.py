@@ -109,6 +109,8 @@ def test_move_action_changes_status_and_records_who_and_when(acme, recruiter, in
         "screening", "screening", "screening", "new"]
     assert history == [(moving[0].pk, "new", "screening", "rita"),
                        (moving[1].pk, "new", "screening", "rita")]
+    assert audit_rows("applications.status_moved") == [
+        ("acme", "rita", "applications.status_moved", "2 application(s) to screening")]
 
 
 def test_changing_the_status_in_the_form_is_recorded_too(acme, acme_admin, in_tenant, signed_in):
@@ -186,6 +188,9 @@ def test_a_recruiter_manages_applications_but_not_staff_users(acme, acme_admin, 
     for path in (CHANGELIST, f"{CHANGELIST}{application.pk}/change/", "/admin/careers/job/add/",
                  "/admin/careers/interviewfeedback/add/"):
         assert client.get(path).status_code == 200, path
+    jobs = client.get("/admin/careers/job/")
+    assert jobs.status_code == 200
+    assert [job.application_count for job in jobs.context["cl"].result_list] == [1]
 
     # The organization's admin manages everything, staff users included.
     admin_client = signed_in(acme, acme_admin)
@@ -200,3 +205,26 @@ def test_the_recruiter_group_exists_in_every_new_organization(make_tenant, in_te
                 "content_type__app_label", "codename"))
         assert ("careers", "change_application") in permissions
         assert {app for app, _ in permissions} == {"careers"}  # nothing on users or groups
+
+
+def test_staff_opt_in_for_themselves_only_the_admin_sets_it_for_others(
+    acme, acme_admin, recruiter, in_tenant, signed_in
+):
+    from careers.models import NotificationPreference
+
+    url = "/admin/careers/notificationpreference/add/"
+    client = signed_in(acme, recruiter)
+    refused = client.post(url, {"user": acme_admin.pk, "new_applications": "on"})
+    assert refused.status_code == 200 and "user" in refused.context["adminform"].form.errors
+    assert client.post(url, {"user": recruiter.pk, "new_applications": "on"}).status_code == 302
+
+    admin_client = signed_in(acme, acme_admin)
+    assert admin_client.post(url, {"user": acme_admin.pk, "new_applications": "on"}).status_code == 302
+    with in_tenant(acme):
+        assert sorted(NotificationPreference.objects.values_list("user__username", flat=True)) == [
+            "rita", "road-runner"]
+        admins_preference = NotificationPreference.objects.get(user=acme_admin).pk
+    # The recruiter sees and edits only their own.
+    listing = client.get("/admin/careers/notificationpreference/").content.decode()
+    assert "rita" in listing and "road-runner" not in listing
+    assert client.get(f"/admin/careers/notificationpreference/{admins_preference}/change/").status_code == 302

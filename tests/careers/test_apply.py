@@ -174,3 +174,22 @@ def test_a_closed_job_takes_no_applications(acme, in_tenant, tenant_client):
         job = JobFactory(status=Job.Status.CLOSED)
     assert tenant_client(acme).post(f"/jobs/{job.pk}/apply/", VALID).status_code == 404
     assert count_applications(in_tenant, acme) == 0
+
+
+def test_with_redis_unreachable_candidates_can_still_apply(acme, in_tenant, tenant_client, settings,
+                                                           caplog):
+    import socket
+
+    with socket.socket() as probe:  # a port where no Redis listens
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    settings.CACHES = {"default": {**settings.CACHES["default"],
+                                   "LOCATION": f"redis://127.0.0.1:{port}/0"}}
+    settings.CAREERS_APPLICATIONS_PER_IP = 1
+    with in_tenant(acme):
+        job = JobFactory()
+    client = tenant_client(acme)
+    for email in ("a@example.com", "b@example.com"):
+        assert client.post(f"/jobs/{job.pk}/apply/", {**VALID, "email": email}).status_code == 302
+    assert count_applications(in_tenant, acme) == 2
+    assert "rate limit skipped for 127.0.0.1: cache unavailable" in caplog.text
