@@ -27,12 +27,9 @@ class JobListView(ListView):
                                             search=f["q"])
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(
-            filters=self.filters(),
-            departments=selectors.job_open_departments(),
-            locations=selectors.job_open_locations(),
-            **kwargs,
-        )
+        departments, locations = selectors.job_open_filter_choices()
+        return super().get_context_data(filters=self.filters(), departments=departments,
+                                        locations=locations, **kwargs)
 
 
 class JobDetailView(DetailView):
