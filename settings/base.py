@@ -104,6 +104,9 @@ def postgres_database(url: str) -> dict:
     return config
 
 
+RESERVED_ALIASES = ("default", "audit")  # the primary and the audit database
+
+
 def tenant_databases(value: str) -> dict:
     """``TENANT_DATABASES=alias=url,alias=url``: dedicated PostgreSQL databases for tenants."""
     databases = {}
@@ -112,6 +115,11 @@ def tenant_databases(value: str) -> dict:
         if not separator or not alias or not url:
             raise environ.ImproperlyConfigured(
                 f"TENANT_DATABASES: {item!r} is not of the form alias=postgres://..."
+            )
+        if alias.strip() in RESERVED_ALIASES:
+            raise environ.ImproperlyConfigured(
+                f"TENANT_DATABASES: alias {alias.strip()!r} is taken "
+                f"({', '.join(RESERVED_ALIASES)} are Tenantry's own); choose another name."
             )
         databases[alias.strip()] = postgres_database(url.strip())
     return databases

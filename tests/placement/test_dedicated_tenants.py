@@ -5,6 +5,7 @@ import json
 
 import pytest
 from django.contrib.auth.models import User
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management import CommandError, call_command
 from django.db import connections
 from django_tenants.utils import schema_context, tenant_context
@@ -122,3 +123,23 @@ def test_the_command_line_places_a_tenant_and_lists_its_database(capsys):
     call_command("tenants", "list")
     line = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("bigco "))
     assert line.split()[3] == "dedicated"
+
+
+@pytest.mark.parametrize("value, message", [
+    ("audit=postgres://postgres@127.0.0.1:5432/x", "alias 'audit' is taken"),
+    ("default=postgres://postgres@127.0.0.1:5432/x", "alias 'default' is taken"),
+    ("eu-west", "not of the form alias=postgres://"),
+])
+def test_tenant_databases_refuse_a_reserved_or_malformed_alias(value, message):
+    from settings.base import tenant_databases
+
+    with pytest.raises(ImproperlyConfigured, match=message):
+        tenant_databases(value)
+
+
+def test_tenant_databases_add_one_alias_per_entry():
+    from settings.base import POSTGRES_ENGINE, tenant_databases
+
+    databases = tenant_databases(" eu=postgres://u@db-eu:5432/eu , us=postgres://u@db-us:6432/us ,")
+    assert {alias: (c["ENGINE"], c["HOST"], c["PORT"], c["NAME"]) for alias, c in databases.items()} == {
+        "eu": (POSTGRES_ENGINE, "db-eu", 5432, "eu"), "us": (POSTGRES_ENGINE, "db-us", 6432, "us")}
