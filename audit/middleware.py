@@ -1,4 +1,4 @@
-"""Keeps the request at hand for audit events raised where no request is passed (signals, services)."""
+"""The request being served, for audit events raised where no request is passed (signals)."""
 
 from contextvars import ContextVar
 

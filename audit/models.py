@@ -26,7 +26,8 @@ class AuditEventFields(models.Model):
         abstract = True
 
     def __str__(self):
-        return f"{self.created:%Y-%m-%d %H:%M:%S} {self.actor or 'system'} {self.action} {self.object_repr}"
+        actor = self.actor or "system"
+        return f"{self.created:%Y-%m-%d %H:%M:%S} {actor} {self.action} {self.object_repr}"
 
 
 class TenantScopedManager(models.Manager):
@@ -45,5 +46,7 @@ class AuditEvent(AuditEventFields):
 
     class Meta:
         ordering = ["-created", "-id"]
-        indexes = [models.Index(fields=["tenant_slug", "-created"], name="audit_tenant_created_idx")]
+        indexes = [
+            models.Index(fields=["tenant_slug", "-created"], name="audit_tenant_created_idx")
+        ]
         verbose_name = "audit event"

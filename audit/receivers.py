@@ -10,12 +10,15 @@ from contextvars import ContextVar
 
 from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
 from django.contrib.auth.signals import user_logged_in, user_login_failed
-from django.contrib.contenttypes.models import ContentType
 from django.db.models.signals import post_save
 
 from audit.services import Actions, audit_record
 
-ADMIN_ACTIONS = {ADDITION: Actions.ADMIN_ADD, CHANGE: Actions.ADMIN_CHANGE, DELETION: Actions.ADMIN_DELETE}
+ADMIN_ACTIONS = {
+    ADDITION: Actions.ADMIN_ADD,
+    CHANGE: Actions.ADMIN_CHANGE,
+    DELETION: Actions.ADMIN_DELETE,
+}
 
 _log_entries_paused: ContextVar[bool] = ContextVar("audit_log_entries_paused", default=False)
 
@@ -40,13 +43,15 @@ def sign_in_recorded(sender, request, user, **kwargs):
 
 def sign_in_failure_recorded(sender, credentials, request=None, **kwargs):
     attempted = str(credentials.get("username", ""))
-    audit_record(action=Actions.SIGN_IN_FAILED, object_repr=attempted, request=request, actor=attempted)
+    audit_record(
+        action=Actions.SIGN_IN_FAILED, object_repr=attempted, request=request, actor=attempted
+    )
 
 
 def admin_log_entry_recorded(sender, instance: LogEntry, created, raw=False, **kwargs):
     if not created or raw or _log_entries_paused.get() or instance.action_flag not in ADMIN_ACTIONS:
         return
-    content_type = ContentType.objects.get_for_id(instance.content_type_id)
+    content_type = instance.content_type
     audit_record(
         action=ADMIN_ACTIONS[instance.action_flag],
         object_repr=admin_object_repr(

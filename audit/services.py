@@ -84,9 +84,8 @@ def audit_deliver(*, limit: int | None = None, batch_size: int = 500) -> int:
         while limit is None or delivered < limit:
             size = batch_size if limit is None else min(batch_size, limit - delivered)
             with transaction.atomic(using=primary):
-                batch = list(
-                    PendingAuditEvent.objects.select_for_update(skip_locked=True).order_by("id")[:size]
-                )
+                waiting = PendingAuditEvent.objects.select_for_update(skip_locked=True)
+                batch = list(waiting.order_by("id")[:size])
                 if not batch:
                     break
                 AuditEvent.objects.bulk_create(
@@ -104,9 +103,12 @@ def audit_pending_count() -> int:
 
 
 def _keep_in_outbox(event: dict, error: Exception) -> None:
-    logger.warning("audit store unavailable, event %s kept in the outbox: %s", event["event_id"], error)
+    logger.warning(
+        "audit store unavailable, event %s kept in the outbox: %s", event["event_id"], error
+    )
     try:
-        PendingAuditEvent.objects.create(**event, last_error=f"{type(error).__name__}: {error}"[:2000])
+        reason = f"{type(error).__name__}: {error}"[:2000]
+        PendingAuditEvent.objects.create(**event, last_error=reason)
     except Exception:  # the primary is down too: the log line is the last record
         logger.exception("audit event lost to both stores: %s", event)
 

@@ -23,11 +23,11 @@ from tenants.context import current_scope
 @lru_cache(maxsize=8)
 def _labels(entries: tuple[str, ...]) -> frozenset[str]:
     """App labels of the installed apps an app list names (module paths or AppConfig paths)."""
-    return frozenset(
-        config.label
-        for config in apps.get_app_configs()
-        if config.name in entries or f"{type(config).__module__}.{type(config).__qualname__}" in entries
-    )
+    def named(config) -> bool:
+        config_path = f"{type(config).__module__}.{type(config).__qualname__}"
+        return config.name in entries or config_path in entries
+
+    return frozenset(config.label for config in apps.get_app_configs() if named(config))
 
 
 def is_tenant_app(app_label: str) -> bool:
@@ -44,9 +44,11 @@ def check_apps_mapping() -> None:
     for app_label, alias in mapping.items():
         if alias not in settings.DATABASES:
             raise ImproperlyConfigured(
-                f"DATABASE_APPS_MAPPING sends {app_label!r} to {alias!r}, which is not in DATABASES."
+                f"DATABASE_APPS_MAPPING sends {app_label!r} to {alias!r}, "
+                "which is not in DATABASES."
             )
-        if alias == settings.TENANT_DB_ALIAS or settings.DATABASES[alias]["ENGINE"] == settings.POSTGRES_ENGINE:
+        engine = settings.DATABASES[alias]["ENGINE"]
+        if alias == settings.TENANT_DB_ALIAS or engine == settings.POSTGRES_ENGINE:
             raise ImproperlyConfigured(
                 f"DATABASE_APPS_MAPPING sends {app_label!r} to {alias!r}, a database for tenants: "
                 "a mapped app needs an alias of its own."

@@ -10,7 +10,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
-        sub.add_parser("deliver", help="Deliver events kept in the outbox while MySQL was unreachable.")
+        sub.add_parser(
+            "deliver", help="Deliver events kept in the outbox while MySQL was unreachable."
+        )
         sub.add_parser("pending", help="How many events wait in the outbox.")
 
     def handle(self, *args, action, **options):
