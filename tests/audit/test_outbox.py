@@ -1,5 +1,7 @@
 """MySQL down: the user's action succeeds, the event waits in PostgreSQL, and arrives once."""
 
+import io
+
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connections
@@ -58,6 +60,8 @@ def test_mysql_down_the_action_succeeds_and_the_event_arrives_later(mysql_route,
     assert [row[:2] for row in waiting] == [
         ("", "tenant.suspended"), ("", "tenant.resumed"), (tenant.slug, "auth.sign_in")]
     assert all("OperationalError" in error for *_, error in waiting)
+    call_command("audit", "pending", stdout=(pending := io.StringIO()))
+    assert pending.getvalue().strip() == "3"
     with pytest.raises(CommandError, match="3 event\\(s\\) still wait in the outbox"):
         call_command("audit", "deliver")
     with pytest.raises(Exception):
