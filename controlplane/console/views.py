@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import DatabaseError
+from django.db.models import Q
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -35,7 +36,9 @@ def console_view(permission: str):
 
 
 def _page(request, template: str, context: dict, *, section: str = "tenants", status: int = 200):
-    return render(request, template, {**context, "section": section}, status=status)
+    can_audit = request.user.has_perm("audit.view_auditevent")
+    return render(request, template, {**context, "section": section, "audit_enabled": can_audit},
+                  status=status)
 
 
 def _tenant_or_404(slug: str) -> Tenant:
@@ -183,3 +186,37 @@ def tenant_delete(request, slug):
         return redirect("console:tenant-list")
     return _page(request, "console/tenant_delete.html", {"tenant": tenant, "form": form},
                  status=400 if form.is_bound else 200)
+
+
+AUDIT_PAGE_SIZE = 50
+
+
+@console_view("audit.view_auditevent")
+@require_GET
+def audit_list(request):
+    """The platform's trail (every organization's events, from MySQL), newest first."""
+    from audit.models import AuditEvent  # the scoped manager: on the root domain, every event
+    from audit.services import audit_pending_count
+
+    search, tenant_slug, action = (request.GET.get(key, "").strip() for key in ("q", "tenant", "action"))
+    events = AuditEvent.objects.order_by("-created", "-id")
+    if search:
+        events = events.filter(Q(actor__icontains=search) | Q(object_repr__icontains=search))
+    if tenant_slug:
+        events = events.filter(tenant_slug="" if tenant_slug == "-" else tenant_slug)
+    if action:
+        events = events.filter(action=action)
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"query": query.urlencode(), "search": search, "tenant_slug": tenant_slug,
+               "action": action, "filtered": bool(search or tenant_slug or action)}
+    try:
+        context["page"] = Paginator(events, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
+        context["actions"] = AuditEvent.objects.order_by("action").values_list("action", flat=True).distinct()
+        list(context["page"].object_list)  # read now, so that an outage is caught here
+    except DatabaseError as error:
+        logger.warning("audit trail unavailable: %s", error)
+        context["unavailable"] = True
+    context["pending"] = audit_pending_count()
+    return _page(request, "console/audit_list.html", context, section="audit",
+                 status=503 if context.get("unavailable") else 200)
