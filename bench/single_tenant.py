@@ -2,6 +2,7 @@
 
 from django.urls import include, path
 
+from controlplane.health import healthz
 from settings.single_tenant import ORGANIZATION
 
 
@@ -16,4 +17,4 @@ class SingleOrganizationMiddleware:
         return self.get_response(request)
 
 
-urlpatterns = [path("", include("careers.urls"))]
+urlpatterns = [path("", include("careers.urls")), path("healthz", healthz)]

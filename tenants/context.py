@@ -43,10 +43,16 @@ def primary_alias() -> str:
     return settings.TENANT_DB_ALIAS
 
 
-def public_scope() -> Scope:
-    from django_tenants.postgresql_backend.base import FakeTenant
+_public_scopes: dict[str, Scope] = {}
 
-    return Scope(PUBLIC_SCHEMA, primary_alias(), FakeTenant(schema_name=PUBLIC_SCHEMA))
+
+def public_scope() -> Scope:
+    alias = primary_alias()
+    if alias not in _public_scopes:
+        from django_tenants.postgresql_backend.base import FakeTenant
+
+        _public_scopes[alias] = Scope(PUBLIC_SCHEMA, alias, FakeTenant(schema_name=PUBLIC_SCHEMA))
+    return _public_scopes[alias]
 
 
 def current_scope() -> Scope:

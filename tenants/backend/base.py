@@ -17,6 +17,7 @@ The current tenant lives in ``tenants.context`` (a context variable); ``set_tena
 ``set_schema()`` and ``set_schema_to_public()`` keep django-tenants' API and write it.
 """
 
+import functools
 import re
 
 import psycopg2.extensions
@@ -38,6 +39,7 @@ NOT_IN_TRANSACTION = re.compile(
 )
 
 
+@functools.lru_cache(maxsize=4096)
 def search_path_statement(schemas: tuple[str, ...]) -> str:
     for name in schemas:
         check_schema_name(name)

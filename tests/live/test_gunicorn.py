@@ -1,42 +1,96 @@
-"""gunicorn, configured by deploy/gunicorn.conf.py, serves two tenants from one process group."""
+"""gunicorn from deploy/gunicorn.conf.py serves tenants; a suspension reaches every worker in 1 s."""
 
+import http.client
 import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
+from django.conf import settings
+from django.db import connections
 
 from careers.services import job_create
 from tenants import context, services
-from tests.live.servers import Gunicorn, tenant_host
+from tests.pgbouncer.servers import gunicorn_start
 
 pytestmark = [pytest.mark.live, pytest.mark.django_db(transaction=True)]
 
 
+def host(slug: str) -> str:
+    return f"{slug}.{settings.BASE_DOMAIN}"
+
+
+def get(port: int, hostname: str, path: str = "/jobs/") -> tuple[int, str]:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        connection.request("GET", path, headers={"Host": hostname})
+        response = connection.getresponse()
+        return response.status, response.read().decode()
+    finally:
+        connection.close()
+
+
 @pytest.fixture
 def two_tenants(make_tenant):
-    tenants = []
     for slug, title in (("live-acme", "Acme Live Job"), ("live-globex", "Globex Live Job")):
         tenant = make_tenant(slug)
         with context.activated(context.scope_for_tenant(tenant)):
             job_create(title=title)
-        tenants.append(tenant)
-    return tenants
+    return make_tenant  # noqa: the tenants are reached through their hosts
 
 
-def test_gunicorn_serves_each_tenant_its_own_jobs(two_tenants, settings):
-    acme, globex = two_tenants
-    with Gunicorn(workers=2, threads=2) as server:
-        for _ in range(5):  # several requests, so both workers answer both tenants
-            status, body = server.get(tenant_host("live-acme"), "/jobs/")
-            assert status == 200 and "Acme Live Job" in body and "Globex Live Job" not in body
-            status, body = server.get(tenant_host("live-globex"), "/jobs/")
-            assert status == 200 and "Globex Live Job" in body and "Acme Live Job" not in body
-        assert server.get(tenant_host("nobody-here"), "/jobs/")[0] == 404
-        assert server.get(settings.BASE_DOMAIN, "/healthz") == (200, "ok\n")
+@pytest.fixture
+def gunicorn(tmp_path: Path):
+    config = connections["default"].settings_dict
+    access_log = tmp_path / "access.log"
+    server = gunicorn_start(
+        env={
+            "DJANGO_SETTINGS_MODULE": "settings.test",
+            "DATABASE_URL": f"postgres://{config['USER']}@{config['HOST']}:{config['PORT']}/{config['NAME']}",
+            "GUNICORN_ACCESS_LOG": str(access_log),
+            "GUNICORN_CMD_ARGS": "--access-logformat='%(p)s %(s)s %({host}i)s'",
+        },
+        # One thread per worker: concurrent requests must then be shared by both workers.
+        log=tmp_path / "gunicorn.log", health_host=settings.BASE_DOMAIN, workers=2, threads=1,
+    )
+    server.access_log = access_log
+    yield server
+    server.stop()
 
-        # Suspended: every worker stops serving it within a second (host cache invalidation).
+
+def served_by(access_log: Path, hostname: str, status: str) -> set[str]:
+    """PIDs of the workers that answered ``hostname`` with ``status``."""
+    rows = [line.split() for line in access_log.read_text().splitlines()]
+    return {pid for pid, code, name in rows if name == hostname and code == status}
+
+
+def test_gunicorn_serves_each_tenant_its_own_jobs(two_tenants, gunicorn):
+    for _ in range(5):
+        status, body = get(gunicorn.port, host("live-acme"))
+        assert status == 200 and "Acme Live Job" in body and "Globex Live Job" not in body
+        status, body = get(gunicorn.port, host("live-globex"))
+        assert status == 200 and "Globex Live Job" in body and "Acme Live Job" not in body
+    assert get(gunicorn.port, host("nobody-here"))[0] == 404
+    assert get(gunicorn.port, settings.BASE_DOMAIN, "/healthz") == (200, "ok\n")
+
+
+def test_a_suspended_tenant_stops_being_served_within_a_second_by_every_worker(two_tenants, gunicorn):
+    from tenants.models import Tenant
+
+    acme = Tenant.objects.get(slug="live-acme")
+    with ThreadPoolExecutor(8) as pool:
+        def burst() -> set[int]:
+            return {status for status, _ in pool.map(lambda _: get(gunicorn.port, host("live-acme")), range(40))}
+
+        assert burst() == {200}  # both workers have resolved (and cached) acme's host
+        time.sleep(0.5)  # let the access log reach the disk
+        assert len(served_by(gunicorn.access_log, host("live-acme"), "200")) == 2
+
         services.tenant_suspend(tenant=acme)
+        suspended_at = time.monotonic()
         time.sleep(1.0)
-        statuses = {server.get(tenant_host("live-acme"), "/jobs/")[0] for _ in range(20)}
-        assert statuses == {503}
-        assert server.get(tenant_host("live-globex"), "/jobs/")[0] == 200
-    assert server.output.count("Booting worker") >= 2
+        assert burst() == {503}, "still served more than a second after suspension"
+        assert time.monotonic() - suspended_at < 3
+    time.sleep(0.5)
+    assert len(served_by(gunicorn.access_log, host("live-acme"), "503")) == 2
+    assert get(gunicorn.port, host("live-globex"))[0] == 200

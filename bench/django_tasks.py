@@ -1,0 +1,109 @@
+"""The benchmark's steps that run inside Django (one settings module per process).
+
+    python bench/django_tasks.py seed --tenants acme,globex,initech --jobs 20
+    python bench/django_tasks.py statements --host acme.tenantry.test --path /jobs/
+    python bench/django_tasks.py provision --until 1000 --prefix scale
+Each prints one JSON object on its last line.
+"""
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "settings.test")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+JOB_TITLES = [f"{kind} Engineer {n}" for n in range(1, 11) for kind in ("Backend", "Frontend")]
+
+
+def tenancy_on() -> bool:
+    return "tenants.middleware.TenantMiddleware" in settings.MIDDLEWARE
+
+
+def seed_jobs(count: int) -> None:
+    from careers.models import Job
+    from careers.services import job_create
+
+    if not Job.objects.exists():
+        for title in JOB_TITLES[:count]:
+            job_create(title=title, department="Engineering", location="Remote",
+                       description="Build the product with us.", status="open")
+
+
+def seed(args) -> dict:
+    if not tenancy_on():
+        seed_jobs(args.jobs)
+        return {"seeded": "single tenant"}
+    from tenants import context, services
+    from tenants.models import Tenant
+
+    for slug in args.tenants.split(","):
+        tenant = Tenant.objects.filter(slug=slug).first() or services.tenant_create(
+            slug=slug, name=f"{slug.title()} Corporation").tenant
+        with context.activated(context.scope_for_tenant(tenant)):
+            seed_jobs(args.jobs)
+    return {"seeded": args.tenants}
+
+
+def statements(args) -> dict:
+    """SQL statements per request (after one warm-up request), and the round trips they take."""
+    client = Client(HTTP_HOST=args.host)
+    client.get(args.path)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(args.path)
+    assert response.status_code == 200, response.status_code
+    return {"statements": len(queries.captured_queries),
+            "sql": [query["sql"][:120] for query in queries.captured_queries]}
+
+
+def provision(args) -> dict:
+    """Provision tenants up to ``--until`` in all, timing each (with its first staff invite)."""
+    from tenants import services
+    from tenants.models import Tenant
+
+    timings = []
+    existing = Tenant.objects.count()
+    for number in range(existing, args.until):
+        slug = f"{args.prefix}-{number:05d}"
+        started = time.perf_counter()
+        services.tenant_create(slug=slug, name=f"Scale {number}", admin_email=f"admin@{slug}.example")
+        timings.append(time.perf_counter() - started)
+    last = timings[-50:] or [0.0]
+    return {"created": len(timings), "total": Tenant.objects.count(),
+            "median_all_s": statistics.median(timings) if timings else None,
+            "median_last50_s": statistics.median(last), "p90_last50_s": sorted(last)[int(len(last) * 0.9) - 1],
+            "hosts": [f"{t.slug}.{settings.BASE_DOMAIN}" for t in Tenant.objects.order_by("slug")]}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    sub = parser.add_subparsers(dest="task", required=True)
+    seeding = sub.add_parser("seed")
+    seeding.add_argument("--tenants", default="acme,globex,initech")
+    seeding.add_argument("--jobs", type=int, default=20)
+    counting = sub.add_parser("statements")
+    counting.add_argument("--host", required=True)
+    counting.add_argument("--path", default="/jobs/")
+    scaling = sub.add_parser("provision")
+    scaling.add_argument("--until", type=int, required=True)
+    scaling.add_argument("--prefix", default="scale")
+    args = parser.parse_args()
+    result = {"seed": seed, "statements": statements, "provision": provision}[args.task](args)
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,207 @@
+"""``make bench``: Tenantry against plain single-tenant Django, side by side, in one run.
+
+The same careers job list (20 open jobs) is served by gunicorn from ``deploy/gunicorn.conf.py``
+(2 workers) with (a) Tenantry on a tenant host and (b) ``settings.single_tenant`` (tenancy off),
+on the same PostgreSQL and Redis, directly and through pgbouncer (transaction mode, from
+``deploy/pgbouncer/``). wrk (8 connections) measures each; the two alternate for several
+rounds and the median ratio (a)/(b) is reported. Then 1,000 tenants are provisioned (timed),
+and the tenant page is measured again across all of them.
+
+    .venv/bin/python bench/run.py [--rounds 5] [--duration 5] [--scale 1000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from tests.pgbouncer.servers import gunicorn_start, pgbouncer_start  # noqa: E402
+
+PG = "postgres://postgres@127.0.0.1:5432"
+BASE_DOMAIN = "tenantry.test"
+TENANT_HOST = f"acme.{BASE_DOMAIN}"
+DATABASES = {"tenantry": "tenantry_bench", "single": "tenantry_bench_single"}
+AUDIT_DATABASE = "tenantry_bench_audit"
+REDIS_URL = "redis://127.0.0.1:6379/14"
+SETTINGS = {"tenantry": "settings.test", "single": "settings.single_tenant"}
+
+
+def sh(*command: str, env: dict | None = None) -> str:
+    result = subprocess.run(command, cwd=REPO, env={**os.environ, **(env or {})},
+                            capture_output=True, text=True)
+    if result.returncode:
+        raise SystemExit(f"{' '.join(command)} failed:\n{result.stdout}\n{result.stderr}")
+    return result.stdout
+
+
+def django_env(mode: str, database_url: str) -> dict:
+    return {"DJANGO_SETTINGS_MODULE": SETTINGS[mode], "DATABASE_URL": database_url,
+            "TENANT_DATABASES": "", "REDIS_URL": REDIS_URL, "BASE_DOMAIN": BASE_DOMAIN,
+            "AUDIT_DATABASE_URL": f"mysql://root@127.0.0.1:3306/{AUDIT_DATABASE}", "LOG_LEVEL": "WARNING"}
+
+
+def task(mode: str, *args: str) -> dict:
+    out = sh(sys.executable, "bench/django_tasks.py", *args,
+             env=django_env(mode, f"{PG}/{DATABASES[mode]}"))
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def prepare() -> None:
+    for name in DATABASES.values():
+        sh("psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", f'DROP DATABASE IF EXISTS "{name}"',
+           "-c", f'CREATE DATABASE "{name}"')
+    sh("mysql", "-h", "127.0.0.1", "-uroot", "-e",
+       f"DROP DATABASE IF EXISTS {AUDIT_DATABASE}; CREATE DATABASE {AUDIT_DATABASE}")
+    sh("redis-cli", "-n", REDIS_URL.rsplit("/", 1)[1], "flushdb")
+    sh(sys.executable, "manage.py", "tenants", "migrate", env=django_env("tenantry", f"{PG}/{DATABASES['tenantry']}"))
+    sh(sys.executable, "manage.py", "migrate", env=django_env("single", f"{PG}/{DATABASES['single']}"))
+    task("tenantry", "seed")
+    task("single", "seed")
+
+
+@dataclass
+class Run:
+    rps: float
+    p50_ms: float
+    p99_ms: float
+    requests: int
+
+
+UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+
+
+def wrk(port: int, *, hosts: list[str], duration: int, connections: int = 8) -> Run:
+    script = Path(tempfile.mkstemp(suffix=".lua")[1])
+    script.write_text(
+        "local hosts = {" + ",".join(json.dumps(h) for h in hosts) + "}\nlocal n = 0\n"
+        "request = function()\n  n = n + 1\n"
+        '  return wrk.format("GET", "/jobs/", {["Host"] = hosts[(n % #hosts) + 1]})\nend\n'
+    )
+    try:
+        out = sh("wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", "-s", str(script),
+                 f"http://127.0.0.1:{port}/jobs/")
+    finally:
+        script.unlink()
+    if "Non-2xx" in out or "Socket errors" in out:
+        raise SystemExit(f"wrk saw errors:\n{out}")
+
+    def latency(percent: str) -> float:
+        value, unit = re.search(rf"^\s+{percent}%\s+([\d.]+)(us|ms|s)\s*$", out, re.M).groups()
+        return float(value) * UNITS[unit]
+
+    return Run(rps=float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+               p50_ms=latency("50"), p99_ms=latency("99"),
+               requests=int(re.search(r"(\d+) requests in", out).group(1)))
+
+
+def start(mode: str, database_url: str, logs: Path):
+    return gunicorn_start(env=django_env(mode, database_url), log=logs / f"{mode}.log",
+                          health_host=TENANT_HOST, workers=2, threads=4)
+
+
+def query_counts(bouncer) -> dict[str, int]:
+    return {row["database"]: row["total_query_count"] for row in bouncer.show("STATS")}
+
+
+def compare(path: str, servers: dict, rounds: int, duration: int, bouncer=None) -> dict:
+    """Alternate Tenantry and single-tenant runs; the first of each pair swaps every round."""
+    runs = {"tenantry": [], "single": []}
+    round_trips = {"tenantry": [], "single": []}
+    for mode in runs:  # warm up: connections, caches, imports
+        wrk(servers[mode].port, hosts=[TENANT_HOST], duration=2)
+    for number in range(rounds):
+        order = ["tenantry", "single"] if number % 2 == 0 else ["single", "tenantry"]
+        for mode in order:
+            before = query_counts(bouncer) if bouncer else None
+            run = wrk(servers[mode].port, hosts=[TENANT_HOST], duration=duration)
+            runs[mode].append(run)
+            if bouncer:
+                import time
+
+                time.sleep(1.2)  # pgbouncer folds its counters every stats_period (1 s here)
+                after = query_counts(bouncer)
+                database = DATABASES[mode]
+                round_trips[mode].append((after[database] - before[database]) / run.requests)
+    ratios = [t.rps / s.rps for t, s in zip(runs["tenantry"], runs["single"])]
+    return {"path": path, "runs": runs, "ratios": ratios, "round_trips": round_trips}
+
+
+def summary(result: dict, statements: dict) -> str:
+    lines = [f"\n== {result['path']} ==",
+             f"{'':<16}{'req/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'statements/req':>16}{'round trips/req':>17}"]
+    for mode, runs in result["runs"].items():
+        trips = result["round_trips"][mode]
+        lines.append(
+            f"{mode:<16}{statistics.median(r.rps for r in runs):>10.0f}"
+            f"{statistics.median(r.p50_ms for r in runs):>9.2f}{statistics.median(r.p99_ms for r in runs):>9.2f}"
+            f"{statements[mode]:>16}{(f'{statistics.median(trips):.2f}' if trips else '-'):>17}")
+    ratios = ", ".join(f"{r:.3f}" for r in result["ratios"])
+    lines.append(f"ratio tenantry/single per round: {ratios}")
+    lines.append(f"median ratio: {statistics.median(result['ratios']):.3f}")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--duration", type=int, default=5, help="seconds per wrk run")
+    parser.add_argument("--scale", type=int, default=1000, help="tenants to provision (0: skip)")
+    args = parser.parse_args()
+
+    prepare()
+    statements = {mode: task(mode, "statements", "--host", TENANT_HOST)["statements"] for mode in DATABASES}
+    logs = Path(tempfile.mkdtemp(prefix="tenantry-bench-"))
+    bouncer = pgbouncer_start(stats_period=1)
+    servers = {}
+    try:
+        servers["direct"] = {mode: start(mode, f"{PG}/{db}", logs) for mode, db in DATABASES.items()}
+        servers["pgbouncer"] = {mode: start(mode, bouncer.url(db), logs) for mode, db in DATABASES.items()}
+        print(f"Job list, 20 open jobs, gunicorn 2 workers x 4 threads, wrk 8 connections, "
+              f"{args.rounds} alternating rounds of {args.duration}s each")
+        for path in ("direct", "pgbouncer"):
+            for group in servers.values():  # only the measured pair should be busy
+                pass
+            result = compare(path, servers[path], args.rounds, args.duration,
+                             bouncer if path == "pgbouncer" else None)
+            print(summary(result, statements), flush=True)
+        if args.scale:
+            scale(servers["direct"]["tenantry"].port, args)
+    finally:
+        for group in servers.values():
+            for server in group.values():
+                server.stop()
+        bouncer.stop()
+
+
+def scale(port: int, args) -> None:
+    """Tenant page latency with 3 tenants, then with ``--scale`` tenants; provisioning time."""
+    three = [f"{slug}.{BASE_DOMAIN}" for slug in ("acme", "globex", "initech")]
+    before = [wrk(port, hosts=three, duration=args.duration) for _ in range(3)]
+    provisioned = task("tenantry", "provision", "--until", str(args.scale))
+    hosts = provisioned["hosts"]
+    wrk(port, hosts=hosts, duration=max(args.duration, 5))  # every connection meets every schema
+    after = [wrk(port, hosts=hosts, duration=args.duration) for _ in range(3)]
+    p50_3 = statistics.median(r.p50_ms for r in before)
+    p50_n = statistics.median(r.p50_ms for r in after)
+    print(f"\n== scale: {provisioned['total']} tenants ==")
+    print(f"provisioning (schema, migrations, domain, invite): median {provisioned['median_all_s']:.3f} s "
+          f"over {provisioned['created']}; at ~{provisioned['total']} existing, median of the last 50 "
+          f"{provisioned['median_last50_s']:.3f} s, p90 {provisioned['p90_last50_s']:.3f} s")
+    print(f"tenant page p50 with 3 tenants: {p50_3:.2f} ms ({statistics.median(r.rps for r in before):.0f} req/s); "
+          f"with {len(hosts)} tenants, requests spread over all of them: {p50_n:.2f} ms "
+          f"({statistics.median(r.rps for r in after):.0f} req/s); ratio {p50_n / p50_3:.3f}")
+
+
+if __name__ == "__main__":
+    main()
