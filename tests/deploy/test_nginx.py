@@ -62,10 +62,11 @@ def fetch(port: int, host: str, path: str, headers: dict | None = None, tls: boo
 
 @pytest.mark.live
 @pytest.mark.django_db(databases="__all__")
-def test_through_nginx_django_serves_each_tenant_over_https(live_tenants, gunicorn_factory, tmp_path):
+def test_through_nginx_django_serves_each_tenant_over_https(live_tenants, gunicorn_factory, pgbouncer, tmp_path):
+    """settings.prod as deployed: behind nginx, in front of pgbouncer, no setting for either."""
     acme, globex = live_tenants[0], live_tenants[1]
     static_root = tmp_path / "static"
-    prod = {**server_environment(None, "settings.prod"), "BASE_DOMAIN": settings.BASE_DOMAIN,
+    prod = {**server_environment(pgbouncer, "settings.prod"), "BASE_DOMAIN": settings.BASE_DOMAIN,
             "STATIC_ROOT": str(static_root), "SECRET_KEY": "nginx-test-" + "x" * 40}
     subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"], cwd=REPO,
                    env={**os.environ, **prod}, check=True, capture_output=True)
