@@ -9,6 +9,10 @@ class TenantsConfig(AppConfig):
     def ready(self):
         from django_tenants.signals import tenant_delete_callback
 
+        from tenants import contenttypes
+
+        contenttypes.install()
+
         # django-tenants listens to every post_delete, which turns off Django's fast bulk
         # delete for every model (django-tenants#1223). Schemas are dropped by
         # tenants.services.tenant_delete, explicitly.

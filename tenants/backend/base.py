@@ -22,7 +22,6 @@ import re
 
 import psycopg2.extensions
 from django.conf import settings
-from django.contrib.contenttypes.models import ContentType
 from django.db.backends.postgresql import base as postgresql_base
 from django_tenants.postgresql_backend import base as tenants_base
 
@@ -91,12 +90,9 @@ class DatabaseWrapper(tenants_base.DatabaseWrapper):
 
     def set_tenant(self, tenant, include_public=True):
         alias = getattr(tenant, "database_alias", None) or self._home_of(tenant.schema_name)
-        previous = context.current_scope()
         check_schema_name(tenant.schema_name)
+        # Content types need no clearing: their cache is per schema (tenants.contenttypes).
         context.set_scope(context.Scope(tenant.schema_name, alias, tenant, include_public))
-        if previous.schema_name != tenant.schema_name:
-            # Content type ids differ between schemas; the cache is per alias only.
-            ContentType.objects.clear_cache()
 
     def set_schema(self, schema_name, include_public=True, tenant_type=None):
         self.set_tenant(tenants_base.FakeTenant(schema_name, tenant_type), include_public)
