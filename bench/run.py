@@ -20,6 +20,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,7 +32,7 @@ from tests.pgbouncer.servers import gunicorn_start, pgbouncer_start  # noqa: E40
 PG = "postgres://postgres@127.0.0.1:5432"
 BASE_DOMAIN = "tenantry.test"
 TENANT_HOST = f"acme.{BASE_DOMAIN}"
-DATABASES = {"tenantry": "tenantry_bench", "single": "tenantry_bench_single"}
+DATABASES = {"tenantry": "tenantry_bench", "single": "tenantry_bench_single"}  # 3 tenants / 1
 AUDIT_DATABASE = "tenantry_bench_audit"
 REDIS_URL = "redis://127.0.0.1:6379/14"
 SETTINGS = {"tenantry": "settings.test", "single": "settings.single_tenant"}
@@ -127,8 +128,6 @@ def compare(path: str, servers: dict, rounds: int, duration: int, bouncer=None) 
             run = wrk(servers[mode].port, hosts=[TENANT_HOST], duration=duration)
             runs[mode].append(run)
             if bouncer:
-                import time
-
                 time.sleep(1.2)  # pgbouncer folds its counters every stats_period (1 s here)
                 after = query_counts(bouncer)
                 database = DATABASES[mode]
@@ -170,13 +169,11 @@ def main() -> None:
         print(f"Job list, 20 open jobs, gunicorn 2 workers x 4 threads, wrk 8 connections, "
               f"{args.rounds} alternating rounds of {args.duration}s each")
         for path in ("direct", "pgbouncer"):
-            for group in servers.values():  # only the measured pair should be busy
-                pass
             result = compare(path, servers[path], args.rounds, args.duration,
                              bouncer if path == "pgbouncer" else None)
             print(summary(result, statements), flush=True)
         if args.scale:
-            scale(servers["direct"]["tenantry"].port, args)
+            scale(servers["direct"]["tenantry"], logs, args)
     finally:
         for group in servers.values():
             for server in group.values():
@@ -184,23 +181,38 @@ def main() -> None:
         bouncer.stop()
 
 
-def scale(port: int, args) -> None:
-    """Tenant page latency with 3 tenants, then with ``--scale`` tenants; provisioning time."""
-    three = [f"{slug}.{BASE_DOMAIN}" for slug in ("acme", "globex", "initech")]
-    before = [wrk(port, hosts=three, duration=args.duration) for _ in range(3)]
-    provisioned = task("tenantry", "provision", "--until", str(args.scale))
-    hosts = provisioned["hosts"]
-    wrk(port, hosts=hosts, duration=max(args.duration, 5))  # every connection meets every schema
-    after = [wrk(port, hosts=hosts, duration=args.duration) for _ in range(3)]
-    p50_3 = statistics.median(r.p50_ms for r in before)
-    p50_n = statistics.median(r.p50_ms for r in after)
-    print(f"\n== scale: {provisioned['total']} tenants ==")
+def scale(three_tenants, logs: Path, args) -> None:
+    """The tenant page with 3 tenants against ``--scale`` tenants, side by side; provisioning."""
+    database = "tenantry_bench_scale"
+    sh("psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", f'DROP DATABASE IF EXISTS "{database}"',
+       "-c", f'CREATE DATABASE "{database}"')
+    env = django_env("tenantry", f"{PG}/{database}")
+    sh(sys.executable, "manage.py", "tenants", "migrate", env=env)
+    sh(sys.executable, "bench/django_tasks.py", "seed", env=env)
+    out = sh(sys.executable, "bench/django_tasks.py", "provision", "--until", str(args.scale), env=env)
+    provisioned = json.loads(out.strip().splitlines()[-1])
+    many = gunicorn_start(env=env, log=logs / "scale.log", health_host=TENANT_HOST, workers=2, threads=4)
+    try:
+        three_hosts = [f"{slug}.{BASE_DOMAIN}" for slug in ("acme", "globex", "initech")]
+        wrk(three_tenants.port, hosts=three_hosts, duration=2)
+        wrk(many.port, hosts=provisioned["hosts"], duration=max(args.duration, 5))  # meet every schema
+        few_runs, many_runs = [], []
+        for number in range(args.rounds):
+            pair = [(few_runs, three_tenants, three_hosts), (many_runs, many, provisioned["hosts"])]
+            for runs, server, hosts in pair if number % 2 == 0 else reversed(pair):
+                runs.append(wrk(server.port, hosts=hosts, duration=args.duration))
+    finally:
+        many.stop()
+    p50_few = statistics.median(r.p50_ms for r in few_runs)
+    p50_many = statistics.median(r.p50_ms for r in many_runs)
+    print(f"\n== scale: {provisioned['total']} tenants against 3 ==")
     print(f"provisioning (schema, migrations, domain, invite): median {provisioned['median_all_s']:.3f} s "
           f"over {provisioned['created']}; at ~{provisioned['total']} existing, median of the last 50 "
           f"{provisioned['median_last50_s']:.3f} s, p90 {provisioned['p90_last50_s']:.3f} s")
-    print(f"tenant page p50 with 3 tenants: {p50_3:.2f} ms ({statistics.median(r.rps for r in before):.0f} req/s); "
-          f"with {len(hosts)} tenants, requests spread over all of them: {p50_n:.2f} ms "
-          f"({statistics.median(r.rps for r in after):.0f} req/s); ratio {p50_n / p50_3:.3f}")
+    print(f"tenant page, {args.rounds} alternating rounds: 3 tenants p50 {p50_few:.2f} ms "
+          f"({statistics.median(r.rps for r in few_runs):.0f} req/s); {provisioned['total']} tenants, "
+          f"requests spread over all of them, p50 {p50_many:.2f} ms "
+          f"({statistics.median(r.rps for r in many_runs):.0f} req/s); ratio {p50_many / p50_few:.3f}")
 
 
 if __name__ == "__main__":

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import environ
 
+from tenants.allowed_hosts import AllowedHosts
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -19,7 +21,9 @@ DEBUG = env.bool("DEBUG", default=False)
 
 # Tenants live at <slug>.<BASE_DOMAIN>; the platform console at BASE_DOMAIN itself.
 BASE_DOMAIN = env.str("BASE_DOMAIN").lower().strip(".")
-ALLOWED_HOSTS = [BASE_DOMAIN, f".{BASE_DOMAIN}", *env.list("EXTRA_ALLOWED_HOSTS", default=[])]
+ALLOWED_HOSTS = AllowedHosts(
+    [BASE_DOMAIN, f".{BASE_DOMAIN}", *env.list("EXTRA_ALLOWED_HOSTS", default=[])]
+)
 # Host -> tenant is cached in each process; changes reach every worker within this interval.
 TENANT_HOSTS_CHECK_INTERVAL = env.float("TENANT_HOSTS_CHECK_INTERVAL", default=0.25)
 # How links to a tenant's site are written (invite e-mails, the console).

@@ -13,10 +13,12 @@ if missing:
     )
 
 from .base import *  # noqa: E402,F403
-from .base import BASE_DOMAIN, env  # noqa: E402
+from .base import BASE_DOMAIN, AllowedHosts, env  # noqa: E402
 
 DEBUG = False
-ALLOWED_HOSTS = [BASE_DOMAIN, f".{BASE_DOMAIN}", *env.list("EXTRA_ALLOWED_HOSTS", default=[])]
+ALLOWED_HOSTS = AllowedHosts(
+    [BASE_DOMAIN, f".{BASE_DOMAIN}", *env.list("EXTRA_ALLOWED_HOSTS", default=[])]
+)
 SITE_SCHEME = "https"
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]

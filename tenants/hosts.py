@@ -44,6 +44,7 @@ def normalize_host(host: str) -> str:
 class HostCache:
     def __init__(self):
         self._sites: dict[str, Site | None] = {}
+        self._custom_domains: frozenset[str] | None = None
         self._lock = threading.Lock()
         self._generation = None
         self._checked_at = float("-inf")
@@ -56,6 +57,16 @@ class HostCache:
             site = self._lookup(host)
             self._sites[host] = site
             return site
+
+    def custom_domains(self) -> frozenset[str]:
+        """Domains outside BASE_DOMAIN that serve a tenant."""
+        self._expire_if_changed()
+        if self._custom_domains is None:
+            suffix = f".{settings.BASE_DOMAIN}"
+            with context.activated(context.public_scope()):
+                names = Domain.objects.exclude(domain__endswith=suffix).values_list("domain", flat=True)
+                self._custom_domains = frozenset(names)
+        return self._custom_domains
 
     @staticmethod
     def _lookup(host: str) -> Site | None:
@@ -74,13 +85,14 @@ class HostCache:
             with context.activated(context.public_scope()):
                 generation = cache.get(GENERATION_KEY)
             if generation is None or generation != self._generation:
-                self._sites = {}  # unknown (cache down or never bumped) or moved: start afresh
+                # Unknown (cache down or never bumped) or moved: start afresh.
+                self._sites, self._custom_domains = {}, None
             self._generation = generation
             self._checked_at = now
 
     def clear(self) -> None:
         with self._lock:
-            self._sites = {}
+            self._sites, self._custom_domains = {}, None
             self._checked_at = float("-inf")
 
 
@@ -89,6 +101,10 @@ _cache = HostCache()
 
 def site_for_host(host: str) -> Site | None:
     return _cache.site_for_host(normalize_host(host))
+
+
+def custom_domains() -> frozenset[str]:
+    return _cache.custom_domains()
 
 
 def hosts_changed() -> None:

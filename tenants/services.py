@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import smtplib
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -25,6 +26,7 @@ logger = logging.getLogger(__name__)
 class Provisioned:
     tenant: Tenant
     invite_link: str | None
+    invite_error: str | None = None  # the tenant is live; only the e-mail did not go out
 
 
 def tenant_create(
@@ -69,12 +71,17 @@ def tenant_create(
             schemas.schema_drop(tenant=tenant)
         raise
 
+    invite_error = None
     if admin_email:
-        invites.invite_email_send(tenant=tenant, email=admin_email, link=invite_link)
+        try:
+            invites.invite_email_send(tenant=tenant, email=admin_email, link=invite_link)
+        except (smtplib.SMTPException, OSError) as error:
+            logger.exception("invite e-mail for tenant %s to %s failed", slug, admin_email)
+            invite_error = str(error)
     hosts_changed()
     logger.info("tenant %s created on %s", slug, database_alias)
     _platform_event(Actions.TENANT_CREATED, f"{slug} on {database_alias}")
-    return Provisioned(tenant=tenant, invite_link=invite_link)
+    return Provisioned(tenant=tenant, invite_link=invite_link, invite_error=invite_error)
 
 
 def tenant_slug_validate(*, slug: str) -> None:

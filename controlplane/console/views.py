@@ -1,7 +1,6 @@
 """The platform console: thin views over ``tenants.selectors`` and ``tenants.services``."""
 
 import logging
-import smtplib
 
 from django.conf import settings
 from django.contrib import messages
@@ -83,24 +82,22 @@ def tenant_create(request):
             )
         except ValidationError as error:
             form.add_service_error(error)
-        except (smtplib.SMTPException, OSError) as error:  # sent after commit: the tenant is live
-            if not Tenant.objects.filter(slug=data["slug"]).exists():
-                raise
-            logger.exception("invite e-mail for tenant %s failed", data["slug"])
-            messages.warning(request, f"{data['name']} is live at {tenant_url(Tenant(slug=data['slug']))}/, "
-                                      f"but the invite e-mail to {data['admin_email']} could not be sent: {error}")
-            return redirect("console:tenant-detail", slug=data["slug"])
         except DatabaseError as error:  # the service rolled everything back; say so, keep the input
             logger.exception("provisioning tenant %s failed", data["slug"])
             form.add_error(None, f"Provisioning failed and was rolled back, nothing was created: {error}")
             failed = True
         else:
             tenant = provisioned.tenant
-            messages.success(
-                request,
-                f"{tenant.name} is live at {tenant_url(tenant)}/ — an invite to set a password "
-                f"was sent to {data['admin_email']}.",
-            )
+            if provisioned.invite_error:
+                messages.warning(request, f"{tenant.name} is live at {tenant_url(tenant)}/, but the invite "
+                                          f"e-mail to {data['admin_email']} could not be sent: "
+                                          f"{provisioned.invite_error}")
+            else:
+                messages.success(
+                    request,
+                    f"{tenant.name} is live at {tenant_url(tenant)}/ — an invite to set a password "
+                    f"was sent to {data['admin_email']}.",
+                )
             return redirect("console:tenant-detail", slug=tenant.slug)
     return _page(request, "console/tenant_form.html", {
         "form": form, "base_domain": settings.BASE_DOMAIN,

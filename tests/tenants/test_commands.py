@@ -99,3 +99,20 @@ def test_demo_creates_organizations_jobs_and_admins(in_tenant):
             assert User.objects.filter(username=f"{tenant.slug}-admin", is_staff=True).exists()
     assert "http://acme.tenantry.test/admin/" in out.getvalue()
     assert "acme-admin" in out.getvalue()
+
+
+def test_an_invite_that_cannot_be_sent_leaves_the_tenant_live_and_prints_the_link(settings):
+    import socket
+
+    with socket.socket() as probe:  # a port nothing listens on: the SMTP server is down
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", port, 2
+    out, err = StringIO(), StringIO()
+    call_command("tenants", "create", "initech", "--name", "Initech", "--admin-email",
+                 "bill@initech.example", stdout=out, stderr=err)
+    assert "Created Initech" in out.getvalue()
+    assert "The invite e-mail to bill@initech.example could not be sent" in err.getvalue()
+    assert "http://initech.tenantry.test/admin/invite/" in err.getvalue()
+    assert Tenant.objects.get(slug="initech").status == "active"

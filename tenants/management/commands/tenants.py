@@ -66,11 +66,15 @@ class Command(BaseCommand):
         )
         tenant = provisioned.tenant
         if json:
-            self.stdout.write(self._json({**tenant_as_dict(tenant), "invite_link": provisioned.invite_link}))
+            self.stdout.write(self._json({**tenant_as_dict(tenant), "invite_link": provisioned.invite_link,
+                                          "invite_error": provisioned.invite_error}))
             return
         self.stdout.write(self.style.SUCCESS(f"Created {tenant.name} at {tenant_url(tenant)} "
                                              f"(database {tenant.database_alias})."))
-        if provisioned.invite_link:
+        if provisioned.invite_error:
+            self.stderr.write(f"The invite e-mail to {admin_email} could not be sent "
+                              f"({provisioned.invite_error}); give them this link: {provisioned.invite_link}")
+        elif provisioned.invite_link:
             self.stdout.write(f"Invite sent to {admin_email}: {provisioned.invite_link}")
 
     def handle_list(self, *, json=False, **_):
