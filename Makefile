@@ -5,7 +5,7 @@ PIP     := $(VENV)/bin/pip
 HOST    ?= 127.0.0.1
 PORT    ?= 8000
 # Debian packages the tests drive: pgbouncer, gunicorn's load, nginx -t, Playwright's chromium.
-TEST_DEBS := pgbouncer chromium nginx-light wrk libmariadb-dev pkg-config redis-server
+TEST_DEBS := pgbouncer chromium nginx wrk libmariadb-dev pkg-config redis-server systemd
 
 .PHONY: dev test bench install system-packages migrate demo clean
 
@@ -35,7 +35,9 @@ test: system-packages install
 	$(PY) -m pytest
 
 bench: system-packages install
+	@dpkg -s valgrind >/dev/null 2>&1 || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq valgrind >/dev/null
 	$(PY) bench/run.py
+	$(PY) bench/pgbouncer.py
 
 clean:
 	rm -rf $(VENV) var staticfiles test-artifacts

@@ -2,6 +2,7 @@
 
     python bench/django_tasks.py seed --tenants acme,globex,initech --jobs 20
     python bench/django_tasks.py statements --host acme.tenantry.test --path /jobs/
+    python bench/django_tasks.py requests --host acme.tenantry.test --count 100
     python bench/django_tasks.py provision --until 1000 --prefix scale
 Each prints one JSON object on its last line.
 """
@@ -69,9 +70,20 @@ def statements(args) -> dict:
             "sql": [query["sql"][:120] for query in queries.captured_queries]}
 
 
+def requests(args) -> dict:
+    """Serve ``--count`` requests in-process after a warm-up (run under callgrind: 0 and N)."""
+    client = Client(HTTP_HOST=args.host)
+    for _ in range(30):
+        client.get(args.path)
+    for _ in range(args.count):
+        assert client.get(args.path).status_code == 200
+    return {"served": args.count}
+
+
 def provision(args) -> dict:
-    """Provision tenants up to ``--until`` in all, timing each (with its first staff invite)."""
-    from tenants import services
+    """Provision tenants up to ``--until`` in all, timing each (with its first staff invite);
+    then give each the same open jobs as the others (not timed), so every page is alike."""
+    from tenants import context, services
     from tenants.models import Tenant
 
     timings = []
@@ -79,8 +91,11 @@ def provision(args) -> dict:
     for number in range(existing, args.until):
         slug = f"{args.prefix}-{number:05d}"
         started = time.perf_counter()
-        services.tenant_create(slug=slug, name=f"Scale {number}", admin_email=f"admin@{slug}.example")
+        tenant = services.tenant_create(slug=slug, name=f"Scale {number}",
+                                        admin_email=f"admin@{slug}.example").tenant
         timings.append(time.perf_counter() - started)
+        with context.activated(context.scope_for_tenant(tenant)):
+            seed_jobs(args.jobs)
     last = timings[-50:] or [0.0]
     return {"created": len(timings), "total": Tenant.objects.count(),
             "median_all_s": statistics.median(timings) if timings else None,
@@ -97,11 +112,17 @@ def main() -> None:
     counting = sub.add_parser("statements")
     counting.add_argument("--host", required=True)
     counting.add_argument("--path", default="/jobs/")
+    serving = sub.add_parser("requests")
+    serving.add_argument("--host", required=True)
+    serving.add_argument("--path", default="/jobs/")
+    serving.add_argument("--count", type=int, default=0)
     scaling = sub.add_parser("provision")
     scaling.add_argument("--until", type=int, required=True)
     scaling.add_argument("--prefix", default="scale")
+    scaling.add_argument("--jobs", type=int, default=20)
     args = parser.parse_args()
-    result = {"seed": seed, "statements": statements, "provision": provision}[args.task](args)
+    result = {"seed": seed, "statements": statements, "requests": requests,
+              "provision": provision}[args.task](args)
     print(json.dumps(result))
 
 

@@ -214,10 +214,12 @@ def timed(target: tuple[str, int], host: str, settings_module: str, log: Path) -
                             log=log, health_host=host.split(".", 1)[1], workers=WORKERS, threads=THREADS)
     try:
         url = f"http://127.0.0.1:{server.port}/jobs/"
-        subprocess.run(["wrk", "-t2", f"-c{CONNECTIONS}", "-d2s", "-H", f"Host: {host}", url],
+        # A connection per request: kept-alive connections would stick unevenly to the workers.
+        headers = ["-H", f"Host: {host}", "-H", "Connection: close"]
+        subprocess.run(["wrk", "-t2", f"-c{CONNECTIONS}", "-d2s", *headers, url],
                        check=True, capture_output=True)  # warm-up: every thread connected
-        output = subprocess.run(["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{SECONDS}s", "--latency",
-                                 "-H", f"Host: {host}", url], check=True, capture_output=True, text=True).stdout
+        output = subprocess.run(["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{SECONDS}s", "--latency", *headers, url],
+                                check=True, capture_output=True, text=True).stdout
     finally:
         server.stop()
     bad = re.search(r"Non-2xx or 3xx responses: (\d+)", output)

@@ -7,7 +7,7 @@ on the same PostgreSQL and Redis, directly and through pgbouncer (transaction mo
 rounds and the median ratio (a)/(b) is reported. Then 1,000 tenants are provisioned (timed),
 and the tenant page is measured again across all of them.
 
-    .venv/bin/python bench/run.py [--rounds 5] [--duration 5] [--scale 1000]
+    .venv/bin/python bench/run.py [--rounds 11] [--duration 5] [--scale 1000]
 """
 
 from __future__ import annotations
@@ -49,7 +49,8 @@ def sh(*command: str, env: dict | None = None) -> str:
 def django_env(mode: str, database_url: str) -> dict:
     return {"DJANGO_SETTINGS_MODULE": SETTINGS[mode], "DATABASE_URL": database_url,
             "TENANT_DATABASES": "", "REDIS_URL": REDIS_URL, "BASE_DOMAIN": BASE_DOMAIN,
-            "AUDIT_DATABASE_URL": f"mysql://root@127.0.0.1:3306/{AUDIT_DATABASE}", "LOG_LEVEL": "WARNING"}
+            "AUDIT_DATABASE_URL": f"mysql://root@127.0.0.1:3306/{AUDIT_DATABASE}", "LOG_LEVEL": "WARNING",
+            "GUNICORN_MAX_REQUESTS": "0"}  # no worker recycling in the middle of a measurement
 
 
 def task(mode: str, *args: str) -> dict:
@@ -77,6 +78,47 @@ class Run:
     p50_ms: float
     p99_ms: float
     requests: int
+    cpu_ms: float = 0.0  # gunicorn workers + every PostgreSQL process, per request
+
+
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pids) -> dict[int, float]:
+    """User + system CPU of each process still running, from /proc."""
+    seconds = {}
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+        seconds[pid] = (int(fields[11]) + int(fields[12])) / TICKS  # utime, stime
+    return seconds
+
+
+def serving_pids(server) -> list[int]:
+    """The gunicorn master's workers and every PostgreSQL process."""
+    children = Path(f"/proc/{server.process.pid}/task/{server.process.pid}/children").read_text().split()
+    postgres = [int(p.name) for p in Path("/proc").iterdir()
+                if p.name.isdigit() and _comm(p) in {"postgres", "pgbouncer"}]
+    return [int(pid) for pid in children] + postgres
+
+
+def _comm(process: Path) -> str:
+    try:
+        return (process / "comm").read_text().strip()
+    except OSError:
+        return ""
+
+
+def measured(server, **kwargs) -> Run:
+    pids = serving_pids(server)
+    before = cpu_seconds(pids)
+    run = wrk(server.port, **kwargs)
+    after = cpu_seconds(pids)
+    used = sum(after[pid] - before[pid] for pid in after.keys() & before.keys())
+    run.cpu_ms = used * 1000 / run.requests
+    return run
 
 
 UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
@@ -87,8 +129,9 @@ def wrk(port: int, *, hosts: list[str], duration: int, connections: int = 8) -> 
     script.write_text(
         "local hosts = {" + ",".join(json.dumps(h) for h in hosts) + "}\nlocal n = 0\n"
         "request = function()\n  n = n + 1\n"
-        '  return wrk.format("GET", "/jobs/", {["Host"] = hosts[(n % #hosts) + 1]})\nend\n'
-    )
+        '  return wrk.format("GET", "/jobs/", {["Host"] = hosts[(n % #hosts) + 1], '
+        '["Connection"] = "close"})\nend\n'
+    )  # a new connection per request: keep-alive would pin connections unevenly to the workers
     try:
         out = sh("wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", "-s", str(script),
                  f"http://127.0.0.1:{port}/jobs/")
@@ -125,7 +168,7 @@ def compare(path: str, servers: dict, rounds: int, duration: int, bouncer=None) 
         order = ["tenantry", "single"] if number % 2 == 0 else ["single", "tenantry"]
         for mode in order:
             before = query_counts(bouncer) if bouncer else None
-            run = wrk(servers[mode].port, hosts=[TENANT_HOST], duration=duration)
+            run = measured(servers[mode], hosts=[TENANT_HOST], duration=duration)
             runs[mode].append(run)
             if bouncer:
                 time.sleep(1.2)  # pgbouncer folds its counters every stats_period (1 s here)
@@ -133,33 +176,59 @@ def compare(path: str, servers: dict, rounds: int, duration: int, bouncer=None) 
                 database = DATABASES[mode]
                 round_trips[mode].append((after[database] - before[database]) / run.requests)
     ratios = [t.rps / s.rps for t, s in zip(runs["tenantry"], runs["single"])]
-    return {"path": path, "runs": runs, "ratios": ratios, "round_trips": round_trips}
+    cpu_ratios = [s.cpu_ms / t.cpu_ms for t, s in zip(runs["tenantry"], runs["single"])]
+    return {"path": path, "runs": runs, "ratios": ratios, "cpu_ratios": cpu_ratios,
+            "round_trips": round_trips}
 
 
 def summary(result: dict, statements: dict) -> str:
     lines = [f"\n== {result['path']} ==",
-             f"{'':<16}{'req/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'statements/req':>16}{'round trips/req':>17}"]
+             f"{'':<16}{'req/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'CPU ms/req':>12}{'statements/req':>16}"
+             f"{'round trips/req':>17}"]
     for mode, runs in result["runs"].items():
         trips = result["round_trips"][mode]
         lines.append(
             f"{mode:<16}{statistics.median(r.rps for r in runs):>10.0f}"
             f"{statistics.median(r.p50_ms for r in runs):>9.2f}{statistics.median(r.p99_ms for r in runs):>9.2f}"
-            f"{statements[mode]:>16}{(f'{statistics.median(trips):.2f}' if trips else '-'):>17}")
+            f"{statistics.median(r.cpu_ms for r in runs):>12.2f}{statements[mode]:>16}{(f'{statistics.median(trips):.2f}' if trips else '-'):>17}")
     ratios = ", ".join(f"{r:.3f}" for r in result["ratios"])
     lines.append(f"ratio tenantry/single per round: {ratios}")
-    lines.append(f"median ratio: {statistics.median(result['ratios']):.3f}")
+    lines.append(f"median ratio (req/s): {statistics.median(result['ratios']):.3f}")
+    cpu = ", ".join(f"{r:.3f}" for r in result["cpu_ratios"])
+    lines.append(f"CPU per request, single/tenantry per round: {cpu}")
+    lines.append(f"median ratio (CPU per request): {statistics.median(result['cpu_ratios']):.3f}")
     return "\n".join(lines)
+
+
+def instructions_per_request(mode: str, count: int = 100) -> float:
+    """Django-side instructions per request, counted by callgrind: deterministic, unlike time
+    on a shared machine. The difference of a run with ``count`` requests and one with none."""
+    totals = []
+    for n in (0, count):
+        out_file = Path(tempfile.mkstemp(prefix="callgrind.")[1])
+        result = subprocess.run(
+            ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out_file}", sys.executable,
+             "bench/django_tasks.py", "requests", "--host", TENANT_HOST, "--count", str(n)],
+            cwd=REPO, env={**os.environ, **django_env(mode, f"{PG}/{DATABASES[mode]}")},
+            capture_output=True, text=True)
+        out_file.unlink(missing_ok=True)
+        totals.append(int(re.search(r"Collected : (\d+)", result.stderr).group(1)))
+    return (totals[1] - totals[0]) / count
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--rounds", type=int, default=11)
     parser.add_argument("--duration", type=int, default=5, help="seconds per wrk run")
     parser.add_argument("--scale", type=int, default=1000, help="tenants to provision (0: skip)")
     args = parser.parse_args()
 
     prepare()
     statements = {mode: task(mode, "statements", "--host", TENANT_HOST)["statements"] for mode in DATABASES}
+    instructions = {mode: instructions_per_request(mode) for mode in DATABASES}
+    print(f"Django-side instructions per request (callgrind, in-process, 100 requests): "
+          f"tenantry {instructions['tenantry'] / 1e6:.2f} M, single {instructions['single'] / 1e6:.2f} M; "
+          f"ratio single/tenantry {instructions['single'] / instructions['tenantry']:.3f}", flush=True)
     logs = Path(tempfile.mkdtemp(prefix="tenantry-bench-"))
     bouncer = pgbouncer_start(stats_period=1)
     servers = {}
@@ -200,7 +269,7 @@ def scale(three_tenants, logs: Path, args) -> None:
         for number in range(args.rounds):
             pair = [(few_runs, three_tenants, three_hosts), (many_runs, many, provisioned["hosts"])]
             for runs, server, hosts in pair if number % 2 == 0 else reversed(pair):
-                runs.append(wrk(server.port, hosts=hosts, duration=args.duration))
+                runs.append(measured(server, hosts=hosts, duration=args.duration))
     finally:
         many.stop()
     p50_few = statistics.median(r.p50_ms for r in few_runs)
@@ -213,6 +282,8 @@ def scale(three_tenants, logs: Path, args) -> None:
           f"({statistics.median(r.rps for r in few_runs):.0f} req/s); {provisioned['total']} tenants, "
           f"requests spread over all of them, p50 {p50_many:.2f} ms "
           f"({statistics.median(r.rps for r in many_runs):.0f} req/s); ratio {p50_many / p50_few:.3f}")
+    print(f"CPU per request: 3 tenants {statistics.median(r.cpu_ms for r in few_runs):.2f} ms, "
+          f"{provisioned['total']} tenants {statistics.median(r.cpu_ms for r in many_runs):.2f} ms")
 
 
 if __name__ == "__main__":

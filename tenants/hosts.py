@@ -13,6 +13,7 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass
+from functools import cached_property
 
 from django.conf import settings
 from django.core.cache import cache
@@ -22,6 +23,7 @@ from tenants import context
 from tenants.models import Domain, Tenant
 
 GENERATION_KEY = "tenants:hosts:generation"
+MAX_CACHED_HOSTS = 10_000
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,11 @@ class Site:
     @property
     def is_platform(self) -> bool:
         return self.tenant is None
+
+    @cached_property
+    def scope(self) -> context.Scope:
+        """The scope requests to this site run in (built once per cached site)."""
+        return context.public_scope() if self.tenant is None else context.scope_for_tenant(self.tenant)
 
 
 PLATFORM = Site(tenant=None)
@@ -51,28 +58,37 @@ class HostCache:
 
     def site_for_host(self, host: str) -> Site | None:
         self._expire_if_changed()
+        sites = self._sites
         try:
-            return self._sites[host]
+            return sites[host]
         except KeyError:
             site = self._lookup(host)
-            self._sites[host] = site
+            if len(sites) >= MAX_CACHED_HOSTS:  # unknown hosts are cached too: stay bounded
+                sites.clear()
+            # Into the dict it was read from: if an invalidation replaced it meanwhile, the
+            # answer (perhaps from before the change) is dropped with it.
+            sites[host] = site
             return site
 
     def custom_domains(self) -> frozenset[str]:
         """Domains outside BASE_DOMAIN that serve a tenant."""
         self._expire_if_changed()
-        if self._custom_domains is None:
+        sites, domains = self._sites, self._custom_domains
+        if domains is None:
             suffix = f".{settings.BASE_DOMAIN}"
             with context.activated(context.public_scope()):
-                names = Domain.objects.exclude(domain__endswith=suffix).values_list("domain", flat=True)
-                self._custom_domains = frozenset(names)
-        return self._custom_domains
+                domains = frozenset(Domain.objects.exclude(domain__endswith=suffix)
+                                    .values_list("domain", flat=True))
+            if self._sites is sites:  # no invalidation in between
+                self._custom_domains = domains
+        return domains
 
     @staticmethod
     def _lookup(host: str) -> Site | None:
         if host == settings.BASE_DOMAIN:
             return PLATFORM
-        domain = Domain.objects.select_related("tenant").filter(domain=host).first()
+        with context.activated(context.public_scope()):  # the registry lives in public
+            domain = Domain.objects.select_related("tenant").filter(domain=host).first()
         return Site(tenant=domain.tenant) if domain else None
 
     def _expire_if_changed(self) -> None:

@@ -15,19 +15,14 @@ class TenantMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        with context.activated(context.public_scope()):
-            site = site_for_host(request.get_host())
-            if site is None:
-                return render(request, "tenants/unknown_host.html", status=404)
-            if site.is_platform:
-                request.tenant = None
-                request.urlconf = settings.ROOT_URLCONF
-                return self.get_response(request)
-
-        tenant = site.tenant
-        if not tenant.is_active:
-            return render(request, "tenants/suspended.html", {"tenant": tenant}, status=503)
-        request.tenant = tenant
-        request.urlconf = settings.TENANT_URLCONF
-        with context.activated(context.scope_for_tenant(tenant)):
+        site = site_for_host(request.get_host())
+        if site is None:
+            return render(request, "tenants/unknown_host.html", status=404)
+        if site.is_platform:
+            request.tenant, request.urlconf = None, settings.ROOT_URLCONF
+        elif not site.tenant.is_active:
+            return render(request, "tenants/suspended.html", {"tenant": site.tenant}, status=503)
+        else:
+            request.tenant, request.urlconf = site.tenant, settings.TENANT_URLCONF
+        with context.activated(site.scope):
             return self.get_response(request)

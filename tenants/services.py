@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, validate_domain_name
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from audit.services import Actions, audit_record
 from tenants import context, invites, placement, schemas, template_schema
@@ -66,9 +66,13 @@ def tenant_create(
                     with context.activated(context.scope_for_tenant(tenant)):
                         invite_link = invites.staff_admin_invite(tenant=tenant, email=admin_email)
             dedicated_schema_committed = database_alias != primary
-    except Exception:
+    except Exception as error:
         if dedicated_schema_committed:  # the dedicated database committed, the primary did not
             schemas.schema_drop(tenant=tenant)
+        taken = isinstance(error, (IntegrityError, ValidationError))  # unique index or schema check
+        if taken and Tenant.objects.filter(slug=slug).exists():
+            # Another request took the slug between validation and insert.
+            raise ValidationError(f"Slug {slug!r} is already taken.", code="taken") from None
         raise
 
     invite_error = None

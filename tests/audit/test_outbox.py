@@ -11,7 +11,7 @@ from audit.outbox.models import PendingAuditEvent
 from audit.services import audit_deliver, audit_record
 from tenants import context
 from tenants.models import Tenant
-from tests.audit.factories import PASSWORD, StaffFactory
+from tests.factories import PASSWORD, UserFactory
 from tests.audit.tcp_proxy import TcpProxy
 
 ALL = ["default", "dedicated", "audit"]
@@ -45,7 +45,7 @@ def test_mysql_down_the_action_succeeds_and_the_event_arrives_later(mysql_route,
                                                                     tenant_client):
     tenant = make_tenant(database_alias="dedicated")
     with in_tenant(tenant):
-        staff = StaffFactory()
+        staff = UserFactory(is_superuser=True)
     assert mariadb_events(action="tenant.created", object_repr=f"{tenant.slug} on dedicated")
 
     mysql_route.stop()

@@ -7,7 +7,7 @@ from django.core.management import call_command
 
 from audit.models import AuditEvent
 from tenants import context, services
-from tests.audit.factories import PASSWORD, StaffFactory
+from tests.factories import PASSWORD, UserFactory
 
 ALL = ["default", "dedicated", "audit"]
 pytestmark = pytest.mark.django_db(databases=ALL)
@@ -26,7 +26,7 @@ def two_organizations(make_tenant, in_tenant, tenant_client):
     for name, alias in (("acme", "default"), ("globex", "dedicated")):
         tenant = make_tenant(database_alias=alias)
         with in_tenant(tenant):
-            staff = StaffFactory(username=f"boss@{name}.example")
+            staff = UserFactory(is_superuser=True, username=f"boss@{name}.example")
         client = tenant_client(tenant)
         sign_in(client, staff)
         organizations[name] = (tenant, staff, client)
@@ -72,7 +72,8 @@ def test_the_trail_is_read_only_for_tenant_staff(two_organizations, in_tenant):
 
 def test_platform_admins_see_every_organizations_trail(two_organizations, platform_client):
     services.tenant_suspend(tenant=two_organizations["globex"][0])
-    admin_user = StaffFactory(username="root@tenantry.example")  # public scope: a platform admin
+    # In the public scope: a platform admin.
+    admin_user = UserFactory(is_superuser=True, username="root@tenantry.example")
     sign_in(platform_client, admin_user)
 
     page = platform_client.get("/admin/audit/auditevent/").content.decode()
@@ -103,7 +104,7 @@ def test_platform_actions_are_recorded(make_tenant):
 def test_sign_in_and_its_failure_are_recorded_with_the_ip(make_tenant, in_tenant, tenant_client):
     tenant = make_tenant(database_alias="dedicated")
     with in_tenant(tenant):
-        staff = StaffFactory()
+        staff = UserFactory(is_superuser=True)
     client = tenant_client(tenant)
     failed = client.post("/admin/login/", {"username": staff.username, "password": "wrong"},
                          REMOTE_ADDR="198.51.100.7")
@@ -122,7 +123,7 @@ def test_sign_in_and_its_failure_are_recorded_with_the_ip(make_tenant, in_tenant
 def test_admin_add_change_and_delete_are_recorded_once_each(alias, make_tenant, in_tenant, tenant_client):
     tenant = make_tenant(database_alias=alias)
     with in_tenant(tenant):
-        staff = StaffFactory()
+        staff = UserFactory(is_superuser=True)
     client = tenant_client(tenant)
     sign_in(client, staff)
 

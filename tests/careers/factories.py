@@ -1,7 +1,6 @@
 """Careers data for tests; create inside ``in_tenant(...)``, the rows go to that schema."""
 
 import factory
-from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from careers.models import Application, Job
@@ -29,13 +28,3 @@ class ApplicationFactory(factory.django.DjangoModelFactory):
     phone = ""
     cover_letter = "I would like to work with you."
     cv_url = "https://cv.example.com/me"
-
-
-class StaffFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = get_user_model()
-        django_get_or_create = ["username"]
-
-    username = factory.Sequence(lambda n: f"staff{n}")
-    email = factory.LazyAttribute(lambda user: f"{user.username}@example.com")
-    is_staff = True

@@ -8,7 +8,8 @@ from django.core import mail
 from django.db import connections
 
 from careers.models import Application, ApplicationStatusChange, InterviewFeedback
-from tests.careers.factories import ApplicationFactory, JobFactory, StaffFactory
+from tests.careers.factories import ApplicationFactory, JobFactory
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db(databases=["default", "audit"])
 
@@ -31,13 +32,13 @@ def signed_in(in_tenant, tenant_client):
 @pytest.fixture
 def acme_admin(acme, in_tenant):
     with in_tenant(acme):
-        return StaffFactory(username="road-runner", is_superuser=True)
+        return UserFactory(username="road-runner", is_superuser=True)
 
 
 @pytest.fixture
 def recruiter(acme, in_tenant):
     with in_tenant(acme):
-        user = StaffFactory(username="rita")
+        user = UserFactory(username="rita")
         user.groups.add(Group.objects.get(name="recruiter"))
         return user
 
@@ -158,7 +159,7 @@ def test_feedback_score_must_be_1_to_5(acme, recruiter, in_tenant, signed_in):
 
 def test_notify_interviewer_emails_each_assigned_interviewer(acme, acme_admin, in_tenant, signed_in):
     with in_tenant(acme):
-        interviewer = StaffFactory(username="ivan", email="ivan@acme.example", first_name="Ivan")
+        interviewer = UserFactory(username="ivan", email="ivan@acme.example", first_name="Ivan")
         assigned = ApplicationFactory(name="Wile Coyote", interviewer=interviewer)
         unassigned = ApplicationFactory()
 

@@ -7,14 +7,15 @@ import pytest
 from django.core import mail
 
 from careers.models import Application, NotificationPreference
-from tests.careers.factories import JobFactory, StaffFactory
+from tests.careers.factories import JobFactory
+from tests.factories import UserFactory
 from tests.careers.test_apply import VALID
 
 pytestmark = pytest.mark.django_db
 
 
 def opted_in(**fields):
-    user = StaffFactory(**fields)
+    user = UserFactory(**fields)
     NotificationPreference.objects.create(user=user, new_applications=True)
     return user
 
@@ -30,8 +31,8 @@ def test_only_opted_in_active_staff_of_this_organization_are_emailed(
         opted_in(username="candidate-user", email="visitor@acme.example", is_staff=False)
         opted_in(username="no-address", email="")
         NotificationPreference.objects.create(
-            user=StaffFactory(username="quiet", email="quiet@acme.example"), new_applications=False)
-        StaffFactory(username="never-asked", email="never@acme.example")
+            user=UserFactory(username="quiet", email="quiet@acme.example"), new_applications=False)
+        UserFactory(username="never-asked", email="never@acme.example")
     with in_tenant(globex):
         opted_in(username="ann", email="ann@globex.example")
 

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db import connections
 from django.test import Client
 
-from tests.console.factories import PlatformUserFactory
+from tests.factories import UserFactory
 
 ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts"
 CHROMIUM = "/usr/bin/chromium"
@@ -19,7 +19,7 @@ _failed = pytest.StashKey[bool]()
 
 @pytest.fixture
 def platform_admin(db):
-    return PlatformUserFactory()
+    return UserFactory(is_superuser=True)
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
-from tests.console.factories import PlatformUserFactory
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db(databases=["default", "audit"])
 
@@ -43,7 +43,7 @@ def test_console_actions_are_in_the_trail_with_their_actor(console, platform_adm
 
 
 def test_the_trail_needs_its_permission(make_tenant):
-    viewer = PlatformUserFactory(is_superuser=False, perms=["view_tenant"])
+    viewer = UserFactory(perms=["view_tenant"])
     client = Client(HTTP_HOST=settings.BASE_DOMAIN)
     client.force_login(viewer)
     assert client.get("/audit/").status_code == 403

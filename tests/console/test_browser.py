@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from careers.services import job_create
 from tenants import context, services
-from tests.console.factories import PASSWORD, PlatformUserFactory
+from tests.factories import PASSWORD, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, databases="__all__")]
 
@@ -25,7 +25,7 @@ def tenant_site(slug: str, port: int, path: str = "/") -> str:
 
 
 def sign_in_to_console(page, port: int) -> None:
-    admin = PlatformUserFactory(username="ops")
+    admin = UserFactory(username="ops", is_superuser=True)
     page.goto(root_url(port))
     expect(page).to_have_url(re.compile(r"/login/\?next=/$"))
     page.get_by_label("User name").fill(admin.username)

@@ -4,7 +4,7 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
-from tests.console.factories import PASSWORD, PlatformUserFactory
+from tests.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +20,7 @@ def test_signed_out_visitor_is_sent_to_sign_in():
 
 
 def test_platform_admin_signs_in_and_lands_on_the_tenant_list():
-    admin = PlatformUserFactory()
+    admin = UserFactory(is_superuser=True)
     client = root_client()
     response = client.post("/login/?next=/", {"username": admin.username, "password": PASSWORD})
     assert response.status_code == 302 and response["Location"] == "/"
@@ -29,8 +29,8 @@ def test_platform_admin_signs_in_and_lands_on_the_tenant_list():
 
 
 def test_wrong_password_and_non_staff_are_refused_with_a_message():
-    admin = PlatformUserFactory()
-    visitor = PlatformUserFactory(is_staff=False, is_superuser=False)
+    admin = UserFactory(is_superuser=True)
+    visitor = UserFactory(is_staff=False)
     for username, password in [(admin.username, "wrong"), (visitor.username, PASSWORD)]:
         response = root_client().post("/login/", {"username": username, "password": password})
         assert response.status_code == 200
@@ -65,7 +65,7 @@ def test_sign_out_ends_the_session(console):
 
 def test_staff_without_a_permission_is_forbidden_that_action(make_tenant):
     make_tenant("acme")
-    viewer = PlatformUserFactory(is_superuser=False, perms=["view_tenant"])
+    viewer = UserFactory(perms=["view_tenant"])
     client = root_client()
     client.force_login(viewer)
     assert client.get("/").status_code == 200

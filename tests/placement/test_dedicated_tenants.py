@@ -13,7 +13,7 @@ from django_tenants.utils import schema_context, tenant_context
 from careers.models import Job
 from careers.services import job_create
 from tenants.schemas import schema_exists
-from tests.audit.factories import PASSWORD, StaffFactory
+from tests.factories import PASSWORD, UserFactory
 
 ALL = ["default", "dedicated", "audit"]
 OTHER = {"default": "dedicated", "dedicated": "default"}
@@ -55,7 +55,7 @@ def test_the_same_http_journey_works_in_each_placement(alias, make_tenant, in_te
     tenant = make_tenant(database_alias=alias)
     with in_tenant(tenant):
         job_create(title="Site Reliability Engineer", location="Remote")
-        staff = StaffFactory()
+        staff = UserFactory(is_superuser=True)
     client = tenant_client(tenant)
 
     jobs = client.get("/jobs/")

@@ -59,6 +59,15 @@ def test_duplicate_slug_is_refused(make_tenant):
 
 
 @pytest.mark.django_db
+def test_a_slug_taken_between_validation_and_insert_is_refused_clearly(make_tenant, monkeypatch):
+    make_tenant("acme")
+    monkeypatch.setattr(services, "_validate_new_tenant", lambda **kwargs: None)  # lose the race
+    with pytest.raises(ValidationError, match="'acme' is already taken"):
+        services.tenant_create(slug="acme", name="Acme again")
+    assert Tenant.objects.filter(slug="acme").count() == 1
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize(
     "kwargs, message",
     [
