@@ -102,3 +102,29 @@ def test_schema_context_and_tenant_context_nest_and_restore(acme_and_globex):
         assert list(Job.objects.values_list("title", flat=True)) == ["Acme job"]
     assert context.current_scope().is_public
     assert not User.objects.exists()  # public users, not a tenant's
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_async_orm_runs_in_the_tenant_of_its_caller(acme_and_globex):
+    """The async ORM runs queries in a worker thread: the scope (a context variable) goes along."""
+    import asyncio
+
+    from asgiref.sync import sync_to_async
+    from django.db import connections
+
+    acme, globex = acme_and_globex
+
+    async def titles():
+        return [job.title async for job in Job.objects.all()]
+
+    async def both_tenants_at_once():
+        async def in_scope(tenant):
+            with context.activated(context.scope_for_tenant(tenant)):
+                return await titles()
+
+        try:
+            return await asyncio.gather(in_scope(acme), in_scope(globex))
+        finally:
+            await sync_to_async(connections.close_all)()  # the worker thread's connection
+
+    assert asyncio.run(both_tenants_at_once()) == [["Acme job"], ["Globex job"]]
