@@ -180,7 +180,7 @@ def get(port: int, host: str, path: str, connection=None) -> tuple[int, str]:
 
 
 def counted(target: tuple[str, int], host: str, settings_module: str, log: Path) -> dict:
-    from tests.pgbouncer.servers import gunicorn_start
+    from tests.servers import gunicorn_start
 
     counter = WireCounter(target)
     server = gunicorn_start(env={"DJANGO_SETTINGS_MODULE": settings_module, "GUNICORN_MAX_REQUESTS": "0",
@@ -207,7 +207,7 @@ def counted(target: tuple[str, int], host: str, settings_module: str, log: Path)
 
 
 def timed(target: tuple[str, int], host: str, settings_module: str, log: Path) -> dict:
-    from tests.pgbouncer.servers import gunicorn_start
+    from tests.servers import gunicorn_start
 
     server = gunicorn_start(env={"DJANGO_SETTINGS_MODULE": settings_module, "GUNICORN_MAX_REQUESTS": "0",
                                  **database_urls(*target)},
@@ -240,7 +240,7 @@ def main() -> int:
     if not shutil.which("wrk"):
         print("bench/pgbouncer.py needs wrk (Debian package wrk)", file=sys.stderr)
         return 1
-    from tests.pgbouncer.servers import pgbouncer_start
+    from tests.servers import pgbouncer_start
 
     host = prepare()
     scratch = Path(tempfile.mkdtemp(prefix="tenantry-bench-"))

@@ -27,7 +27,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from tests.pgbouncer.servers import gunicorn_start, pgbouncer_start  # noqa: E402
+from tests.servers import gunicorn_start, pgbouncer_start  # noqa: E402
 
 PG = "postgres://postgres@127.0.0.1:5432"
 BASE_DOMAIN = "tenantry.test"

@@ -10,7 +10,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.pgbouncer.servers import LOCALHOST, REPO, free_port, stop_process, wait_until_listening
+from tests.servers import LOCALHOST, REPO, free_port, stop_process, wait_until_listening
 
 SITE_TEMPLATE = REPO / "deploy" / "nginx" / "tenantry.conf"
 VARIABLES = ("BASE_DOMAIN", "UPSTREAM", "STATIC_ROOT", "TLS_CERTIFICATE", "TLS_CERTIFICATE_KEY")

@@ -3,7 +3,7 @@ only behind the proxy (BEHIND_PROXY=true), as in Django's settings."""
 
 import runpy
 
-from tests.pgbouncer.servers import GUNICORN_CONF
+from tests.servers import GUNICORN_CONF
 
 
 def load(monkeypatch, **environment) -> dict:

@@ -13,7 +13,7 @@ from django.conf import settings
 
 from tests.deploy.nginx import nginx_for_test
 from tests.pgbouncer.fixtures import server_environment
-from tests.pgbouncer.servers import LOCALHOST, REPO
+from tests.servers import LOCALHOST, REPO
 
 
 def test_nginx_accepts_the_site_as_deployed(tmp_path):

@@ -5,7 +5,7 @@ import subprocess
 
 import pytest
 
-from tests.pgbouncer.servers import REPO
+from tests.servers import REPO
 
 UNITS = REPO / "deploy" / "systemd"
 pytestmark = pytest.mark.skipif(not shutil.which("systemd-analyze"), reason="systemd-analyze is not installed")

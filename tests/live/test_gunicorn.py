@@ -11,7 +11,7 @@ from django.db import connections
 
 from careers.services import job_create
 from tenants import context, services
-from tests.pgbouncer.servers import gunicorn_start
+from tests.servers import gunicorn_start
 
 pytestmark = [pytest.mark.live, pytest.mark.django_db(transaction=True)]
 

@@ -12,7 +12,7 @@ import pytest
 from django.conf import settings
 from django.db import connections
 
-from tests.pgbouncer.servers import Gunicorn, Pgbouncer, gunicorn_start, pgbouncer_start
+from tests.servers import Gunicorn, Pgbouncer, gunicorn_start, pgbouncer_start
 
 STAFF_PASSWORD = "Leak-test-staff-password-1"
 

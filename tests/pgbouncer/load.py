@@ -18,7 +18,7 @@ from html.parser import HTMLParser
 from http.cookies import SimpleCookie
 from urllib.parse import urlencode
 
-from tests.pgbouncer.servers import LOCALHOST
+from tests.servers import LOCALHOST
 
 
 @dataclass

@@ -6,7 +6,7 @@ import pytest
 
 from tests.pgbouncer.fixtures import STAFF_PASSWORD, server_environment
 from tests.pgbouncer.load import run_load
-from tests.pgbouncer.servers import pgbouncer_start
+from tests.servers import pgbouncer_start
 from tests.pgbouncer.test_leaks import FIX_OFF_SETTINGS
 
 pytestmark = [pytest.mark.live, pytest.mark.django_db(databases="__all__")]

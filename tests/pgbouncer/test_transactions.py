@@ -25,7 +25,7 @@ from careers.models import Job
 from careers.services import job_create
 from tenants import context
 from tests.pgbouncer.fixtures import server_environment
-from tests.pgbouncer.servers import LOCALHOST, REPO
+from tests.servers import LOCALHOST, REPO
 
 pytestmark = [pytest.mark.live, pytest.mark.django_db(databases="__all__")]
 

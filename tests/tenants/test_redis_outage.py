@@ -1,55 +1,43 @@
 """Redis is a cache in front of the database: when it stops, nothing breaks; it heals by itself."""
 
 import shutil
-import socket
 import subprocess
-import time
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
 from django.core.cache import cache
 
+from tests.servers import free_port, stop_process, wait_until_listening
+
 pytestmark = pytest.mark.django_db
 PASSWORD = "correct horse battery staple"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class RedisServer:
     """A real redis-server of our own on a free port, which the test can stop and start."""
 
-    def __init__(self, port: int):
-        self.port, self.process = port, None
+    def __init__(self, port: int, log: Path):
+        self.port, self.log, self.process = port, log, None
 
     def start(self):
-        self.process = subprocess.Popen(
-            [shutil.which("redis-server"), "--port", str(self.port), "--bind", "127.0.0.1",
-             "--save", "", "--appendonly", "no"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
-                return
-            except OSError:
-                time.sleep(0.05)
-        raise RuntimeError("redis-server did not start")
+        with self.log.open("ab") as log:
+            self.process = subprocess.Popen(
+                [shutil.which("redis-server"), "--port", str(self.port), "--bind", "127.0.0.1",
+                 "--save", "", "--appendonly", "no"],
+                stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            )
+        wait_until_listening(self.port, self.process, self.log, timeout=10)
 
     def stop(self):
         if self.process:
-            self.process.terminate()
-            self.process.wait(timeout=10)
+            stop_process(self.process, timeout=10)
             self.process = None
 
 
 @pytest.fixture
-def own_redis(settings):
-    server = RedisServer(free_port())
+def own_redis(settings, tmp_path):
+    server = RedisServer(free_port(), tmp_path / "redis.log")
     server.start()
     cache_settings = {**settings.CACHES["default"], "LOCATION": f"redis://127.0.0.1:{server.port}/0"}
     settings.CACHES = {"default": cache_settings}

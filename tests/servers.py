@@ -1,7 +1,7 @@
 """Real servers as subprocesses: pgbouncer from ``deploy/pgbouncer/pgbouncer.ini`` and gunicorn
 from ``deploy/gunicorn.conf.py``, each on a free port of 127.0.0.1, each stopped by its owner.
 
-Used by the test suite (``tests/pgbouncer/fixtures.py``) and by ``bench/pgbouncer.py``.
+Used by the live, pgbouncer and deploy tests and by the benchmarks (``bench/``).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[1]
 PGBOUNCER_INI = REPO / "deploy" / "pgbouncer" / "pgbouncer.ini"
 GUNICORN_CONF = REPO / "deploy" / "gunicorn.conf.py"
 LOCALHOST = "127.0.0.1"
