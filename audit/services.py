@@ -19,7 +19,7 @@ from audit.middleware import current_request
 from audit.models import AuditEvent
 from audit.outbox.models import PendingAuditEvent
 from audit.scoping import scope_tenant_slug
-from tenants import context
+from tenancy import context
 
 logger = logging.getLogger(__name__)
 
@@ -44,7 +44,7 @@ def audit_record(
 ) -> None:
     """Record ``action`` on ``object_repr`` by the current user, in the current tenant's trail.
 
-    The tenant comes from ``tenants.context``; actor and IP from ``request`` (by default the
+    The tenant comes from ``tenancy.context``; actor and IP from ``request`` (by default the
     request being served). Never raises.
     """
     request = request if request is not None else current_request()

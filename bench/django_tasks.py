@@ -31,7 +31,7 @@ JOB_TITLES = [f"{kind} Engineer {n}" for n in range(1, 11) for kind in ("Backend
 
 
 def tenancy_on() -> bool:
-    return "tenants.middleware.TenantMiddleware" in settings.MIDDLEWARE
+    return "tenancy.middleware.TenantMiddleware" in settings.MIDDLEWARE
 
 
 def seed_jobs(count: int) -> None:
@@ -48,7 +48,8 @@ def seed(args) -> dict:
     if not tenancy_on():
         seed_jobs(args.jobs)
         return {"seeded": "single tenant"}
-    from tenants import context, services
+    from tenancy import context
+    from tenants import services
     from tenants.models import Tenant
 
     for slug in args.tenants.split(","):
@@ -83,7 +84,8 @@ def requests(args) -> dict:
 def provision(args) -> dict:
     """Provision tenants up to ``--until`` in all, timing each (with its first staff invite);
     then give each the same open jobs as the others (not timed), so every page is alike."""
-    from tenants import context, services
+    from tenancy import context
+    from tenants import services
     from tenants.models import Tenant
 
     timings = []

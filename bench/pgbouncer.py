@@ -141,7 +141,8 @@ def prepare() -> str:
 
     from careers.models import Job
     from careers.services import job_create
-    from tenants import context, services
+    from tenancy import context
+    from tenants import services
     from tenants.models import Tenant
 
     call_command("tenants", "migrate", verbosity=0)

@@ -10,7 +10,7 @@ from audit.services import audit_record
 from careers import exports, notifications, services
 from careers.models import (Application, ApplicationStatusChange, InterviewFeedback, Job,
                             NotificationPreference)
-from tenants.context import current_tenant
+from tenancy.context import current_tenant
 
 
 @admin.register(Job)

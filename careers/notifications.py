@@ -12,8 +12,8 @@ from django.urls import reverse
 
 from careers.models import Application
 from careers.selectors import staff_notified_of_applications
-from tenants import context
-from tenants.hosts import tenant_url
+from tenancy import context
+from tenancy.hosts import tenant_url
 
 logger = logging.getLogger(__name__)
 

@@ -5,7 +5,7 @@ from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group, User
 
 from tenants import services
-from tenants.hosts import tenant_url
+from tenancy.hosts import tenant_url
 from tenants.models import Domain, Tenant
 
 

@@ -17,7 +17,7 @@ from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
-from tenants.context import current_scope
+from tenancy.context import current_scope
 
 
 @lru_cache(maxsize=8)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import environ
 
-from tenants.allowed_hosts import AllowedHosts
+from tenancy.allowed_hosts import AllowedHosts
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -64,7 +64,7 @@ PUBLIC_SCHEMA_NAME = "public"
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "tenants.middleware.TenantMiddleware",
+    "tenancy.middleware.TenantMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -97,7 +97,7 @@ TEMPLATES = [
 # --- Databases -----------------------------------------------------------------------------
 # Every PostgreSQL alias uses Tenantry's backend: django-tenants' schema handling, with the
 # search path carried by each transaction so that pgbouncer in transaction mode is safe.
-POSTGRES_ENGINE = "tenants.backend"
+POSTGRES_ENGINE = "tenancy.backend"
 
 
 def postgres_database(url: str) -> dict:
@@ -165,14 +165,14 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache and sessions --------------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
-CACHE_KEY_FUNCTION = "tenants.cache.make_key"
+CACHE_KEY_FUNCTION = "django_tenants.cache.make_key"
 if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_FUNCTION": CACHE_KEY_FUNCTION,
-            "REVERSE_KEY_FUNCTION": "tenants.cache.reverse_key",
+            "REVERSE_KEY_FUNCTION": "django_tenants.cache.reverse_key",
             "TIMEOUT": 300,
             "OPTIONS": {
                 # Redis is a cache in front of the database: when it is down, pages and
@@ -243,7 +243,7 @@ LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"tenant": {"()": "tenants.logging.TenantFilter"}},
+    "filters": {"tenant": {"()": "tenancy.logging.TenantFilter"}},
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s [%(tenant)s] %(name)s: %(message)s"},
     },

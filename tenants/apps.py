@@ -9,9 +9,11 @@ class TenantsConfig(AppConfig):
     def ready(self):
         from django_tenants.signals import tenant_delete_callback
 
-        from tenants import contenttypes
+        from tenancy import contenttypes, directory
+        from tenants.directory import RegistryDirectory
 
         contenttypes.install()
+        directory.register(RegistryDirectory())
 
         # django-tenants listens to every post_delete, which turns off Django's fast bulk
         # delete for every model (django-tenants#1223). Schemas are dropped by

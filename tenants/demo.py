@@ -3,8 +3,9 @@
 from django.contrib.auth import get_user_model
 
 from careers.demo import populate
-from tenants import context, services
-from tenants.hosts import site_url, tenant_url
+from tenancy import context
+from tenants import services
+from tenancy.hosts import site_url, tenant_url
 from tenants.models import Tenant
 
 DEMO_PASSWORD = "tenantry-demo"

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from tenants.hosts import tenant_url
+from tenancy.hosts import tenant_url
 from tenants.models import Tenant
 
 

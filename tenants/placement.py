@@ -4,8 +4,9 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 
 
-_alias_by_schema: dict[str, str] = {}  # tenants never move between databases
+from tenancy.directory import Placement
 
+_placement_by_schema: dict[str, Placement] = {}  # dropped when a tenant is deleted
 
 def tenant_database_aliases() -> list[str]:
     """Aliases that can hold tenant schemas: every database on Tenantry's PostgreSQL engine."""
@@ -26,22 +27,22 @@ def check_tenant_database_alias(alias: str) -> None:
         )
 
 
-def alias_for_schema(schema_name: str) -> str | None:
-    if schema_name not in _alias_by_schema:
+def placement_of_schema(schema_name: str) -> Placement | None:
+    if schema_name not in _placement_by_schema:
         from tenants.models import Tenant
 
-        alias = (
+        row = (
             Tenant.objects.using(settings.TENANT_DB_ALIAS)
             .filter(schema_name=schema_name)
-            .values_list("database_alias", flat=True)
+            .values_list("database_alias", "slug")
             .first()
         )
-        if alias is None:
+        if row is None:
             return None
-        _alias_by_schema[schema_name] = alias
-    return _alias_by_schema[schema_name]
+        _placement_by_schema[schema_name] = Placement(*row)
+    return _placement_by_schema[schema_name]
 
 
 def schema_placement_forget(*, schema_name: str) -> None:
     """A deleted tenant's slug may come back on another alias."""
-    _alias_by_schema.pop(schema_name, None)
+    _placement_by_schema.pop(schema_name, None)

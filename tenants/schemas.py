@@ -3,9 +3,10 @@
 from django.core.management import call_command
 from django.db import connections
 
-from tenants import context, template_schema
+from tenancy import context
+from tenants import template_schema
 from tenants.models import Tenant
-from tenants.schema_names import check_schema_name
+from tenancy.schema_names import check_schema_name
 
 # The default search path of every database Tenantry uses: a schema that does not exist, so a
 # statement that arrives without a tenant's scope finds no table at all (fail closed).

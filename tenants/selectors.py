@@ -9,7 +9,7 @@ from django.db import DatabaseError, connections, transaction
 from django.db.models import Q, QuerySet
 
 from tenants.models import Tenant
-from tenants.schema_names import check_schema_name
+from tenancy.schema_names import check_schema_name
 
 logger = logging.getLogger(__name__)
 

@@ -12,11 +12,12 @@ from django.core.validators import EmailValidator, validate_domain_name
 from django.db import IntegrityError, transaction
 
 from audit.services import Actions, audit_record
-from tenants import context, invites, placement, schemas, template_schema
-from tenants.hosts import hosts_changed, tenant_host
+from tenancy import context
+from tenants import invites, placement, schemas, template_schema
+from tenancy.hosts import hosts_changed, tenant_host
 from tenants.models import Domain, Tenant
 from tenants.placement import check_tenant_database_alias
-from tenants.schema_names import schema_name_for
+from tenancy.schema_names import schema_name_for
 from tenants.validators import validate_slug
 
 logger = logging.getLogger(__name__)

@@ -15,8 +15,8 @@ from django.db import connections
 from django.db.migrations.executor import MigrationExecutor
 from django_tenants.postgresql_backend.base import FakeTenant
 
-from tenants import context
-from tenants.schema_names import check_schema_name
+from tenancy import context
+from tenancy.schema_names import check_schema_name
 
 TEMPLATE_SCHEMA = "tenantry_template"
 _clone_sql: dict[str, str] = {}  # alias -> statements with {schema} for the new schema

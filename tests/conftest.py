@@ -9,7 +9,8 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
-from tenants import context, schemas, services
+from tenancy import context
+from tenants import schemas, services
 from tenants.models import Tenant
 from tests.pgbouncer.fixtures import gunicorn_factory, live_tenants, pgbouncer  # noqa: F401
 
@@ -28,7 +29,7 @@ def django_db_setup(django_db_setup, django_db_blocker):
 @pytest.fixture(scope="session", autouse=True)
 def _allowed_hosts_with_custom_domains(django_test_environment):
     """Django's test set-up copies ALLOWED_HOSTS into a plain list (adding "testserver")."""
-    from tenants.allowed_hosts import AllowedHosts
+    from tenancy.allowed_hosts import AllowedHosts
 
     settings.ALLOWED_HOSTS = AllowedHosts(settings.ALLOWED_HOSTS)
 
@@ -36,7 +37,7 @@ def _allowed_hosts_with_custom_domains(django_test_environment):
 @pytest.fixture(autouse=True)
 def _fresh_host_cache():
     """A rolled-back test transaction is not a tenant change the host cache could hear of."""
-    from tenants.hosts import _cache
+    from tenancy.hosts import _cache
 
     _cache.clear()
 

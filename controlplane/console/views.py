@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from controlplane.console.forms import DomainAttachForm, TenantCreateForm, TenantDeleteForm, TenantFilterForm
 from controlplane.console.slugs import slug_suggest
 from tenants import selectors, services
-from tenants.hosts import tenant_host, tenant_url
+from tenancy.hosts import tenant_host, tenant_url
 from tenants.models import Tenant
 
 logger = logging.getLogger(__name__)

@@ -9,7 +9,7 @@ from django.db import connections
 from audit.models import AuditEvent
 from audit.outbox.models import PendingAuditEvent
 from audit.services import audit_deliver, audit_record
-from tenants import context
+from tenancy import context
 from tenants.models import Tenant
 from tests.factories import PASSWORD, UserFactory
 from tests.audit.tcp_proxy import TcpProxy

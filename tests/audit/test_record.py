@@ -7,7 +7,7 @@ from django.test import RequestFactory
 from audit.models import AuditEvent
 from audit.outbox.models import PendingAuditEvent
 from audit.services import audit_record
-from tenants import context
+from tenancy import context
 
 ALL = ["default", "dedicated", "audit"]
 

@@ -6,7 +6,8 @@ from django.contrib.auth.models import Group
 from django.core.management import call_command
 
 from audit.models import AuditEvent
-from tenants import context, services
+from tenancy import context
+from tenants import services
 from tests.factories import PASSWORD, UserFactory
 
 ALL = ["default", "dedicated", "audit"]

@@ -55,7 +55,7 @@ def _drop_tenant_schemas() -> None:
 @pytest.fixture
 def live_port(live_server, transactional_db, settings) -> int:
     """The live server's port, where tenant links (invites) point; tenants dropped after."""
-    from tenants.hosts import hosts_changed
+    from tenancy.hosts import hosts_changed
 
     port = live_server.thread.port
     settings.SITE_PORT = str(port)

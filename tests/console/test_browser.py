@@ -8,7 +8,8 @@ from django.core import mail
 from playwright.sync_api import expect
 
 from careers.services import job_create
-from tenants import context, services
+from tenancy import context
+from tenants import services
 from tests.factories import PASSWORD, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, databases="__all__")]

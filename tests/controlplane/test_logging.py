@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from tenants import context
-from tenants.logging import TenantFilter
+from tenancy import context
+from tenancy.logging import TenantFilter
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -10,7 +10,8 @@ from django.conf import settings
 from django.db import connections
 
 from careers.services import job_create
-from tenants import context, services
+from tenancy import context
+from tenants import services
 from tests.servers import gunicorn_start
 
 pytestmark = [pytest.mark.live, pytest.mark.django_db(transaction=True)]

@@ -57,7 +57,8 @@ def live_tenants(django_db_setup, django_db_blocker) -> list[LiveTenant]:
     from django.contrib.auth import get_user_model
 
     from careers.services import job_create
-    from tenants import context, services
+    from tenancy import context
+    from tenants import services
 
     placements = [("a", settings.TENANT_DB_ALIAS), ("b", settings.TENANT_DB_ALIAS), ("c", dedicated_alias())]
     created: list[LiveTenant] = []

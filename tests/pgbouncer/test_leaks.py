@@ -12,7 +12,7 @@ import os
 import pytest
 
 from careers.models import Job
-from tenants import context
+from tenancy import context
 from tests.pgbouncer.fixtures import STAFF_PASSWORD, server_environment
 from tests.pgbouncer.load import run_load
 

@@ -23,7 +23,7 @@ from django.db.utils import load_backend
 
 from careers.models import Job
 from careers.services import job_create
-from tenants import context
+from tenancy import context
 from tests.pgbouncer.fixtures import server_environment
 from tests.servers import LOCALHOST, REPO
 

@@ -6,5 +6,5 @@ from settings.test import DATABASES
 
 POSTGRES_ENGINE = "tests.pgbouncer.unsafe_backend"
 for _config in DATABASES.values():
-    if _config["ENGINE"] == "tenants.backend":
+    if _config["ENGINE"] == "tenancy.backend":
         _config["ENGINE"] = POSTGRES_ENGINE

@@ -15,7 +15,7 @@ from audit.models import AuditEvent
 from audit.outbox.models import PendingAuditEvent
 from careers.models import Job
 from routers.database_apps_router import DatabaseAppsRouter
-from tenants import context
+from tenancy import context
 from tenants.models import Domain, Tenant
 
 ALIASES = ["default", "dedicated", "audit"]

@@ -8,7 +8,7 @@ from django_tenants.utils import schema_context, tenant_context
 
 from careers.models import Job
 from careers.services import job_create
-from tenants import context
+from tenancy import context
 from tenants.schemas import UNSCOPED_SEARCH_PATH
 
 

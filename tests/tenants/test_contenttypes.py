@@ -3,7 +3,7 @@
 import pytest
 from django.contrib.contenttypes.models import ContentType
 
-from tenants import context
+from tenancy import context
 
 pytestmark = pytest.mark.django_db
 

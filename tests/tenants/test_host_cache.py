@@ -2,7 +2,8 @@
 
 import pytest
 
-from tenants import hosts, services
+from tenancy import hosts
+from tenants import services
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,7 @@ from django.contrib.auth.models import User
 from django.core.cache import cache
 from django.test import Client
 
-from tenants import context
+from tenancy import context
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "correct horse battery staple"

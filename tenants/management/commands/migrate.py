@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core.management.commands import migrate
 from django.db import connections
 
-from tenants import context
+from tenancy import context
 from tenants.schemas import database_fail_closed
 
 

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from tenants import selectors, services
-from tenants.hosts import tenant_url
+from tenancy.hosts import tenant_url
 from tenants.models import Tenant
 
 

@@ -9,7 +9,7 @@ Everything else is Tenantry's backend, so the comparison isolates that one diffe
 from django.db.backends.postgresql import base as postgresql_base
 from django_tenants.postgresql_backend import base as tenants_base
 
-from tenants.backend import base
+from tenancy.backend import base
 
 
 class DatabaseWrapper(base.DatabaseWrapper):

@@ -1,12 +1,11 @@
 import logging
 
-from tenants.context import current_scope
+from tenancy.context import current_scope
 
 
 class TenantFilter(logging.Filter):
     """Adds ``%(tenant)s``: the slug of the tenant the line was written for, or ``-``."""
 
     def filter(self, record):
-        tenant = current_scope().tenant
-        record.tenant = getattr(tenant, "slug", None) or "-"
+        record.tenant = current_scope().slug or "-"
         return True

@@ -3,7 +3,8 @@
 One context variable, so it holds in threads and under ASGI alike. The database backend
 (search path), the router (which alias), the cache key function and the log filter all read
 it; django-tenants' ``connection.set_tenant()``/``tenant_context()``/``schema_context()`` write
-it through ``tenants.backend``.
+it through ``tenancy.backend``. The scope carries what audit and logging need (slug, alias), so
+nothing that reads it has to query the tenant registry.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ class Scope:
     database_alias: str
     tenant: Any = None  # a Tenant, or django-tenants' FakeTenant when only a schema is known
     include_public: bool = True
+    slug: str | None = None  # the tenant's slug; None on public or a schema no tenant owns
 
     @property
     def is_public(self) -> bool:
@@ -61,11 +63,11 @@ def current_scope() -> Scope:
 
 
 def current_tenant():
-    """The current ``Tenant`` (a model instance), or None on the platform's public schema."""
-    from tenants.models import Tenant
+    """The current tenant (the registry's model instance), or None on public or a bare schema."""
+    from django_tenants.postgresql_backend.base import FakeTenant
 
     tenant = current_scope().tenant
-    return tenant if isinstance(tenant, Tenant) else None
+    return None if tenant is None or isinstance(tenant, FakeTenant) else tenant
 
 
 def set_scope(scope: Scope) -> None:
@@ -73,7 +75,7 @@ def set_scope(scope: Scope) -> None:
 
 
 def scope_for_tenant(tenant, include_public: bool = True) -> Scope:
-    return Scope(tenant.schema_name, tenant.database_alias, tenant, include_public)
+    return Scope(tenant.schema_name, tenant.database_alias, tenant, include_public, tenant.slug)
 
 
 @contextmanager

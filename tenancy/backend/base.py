@@ -13,7 +13,7 @@ Nothing is left on the server connection, so a connection whose statement someho
 without our scope sees the database's default search path, which ``tenants migrate`` points
 at an empty schema: an error, never another tenant's rows.
 
-The current tenant lives in ``tenants.context`` (a context variable); ``set_tenant()``,
+The current tenant lives in ``tenancy.context`` (a context variable); ``set_tenant()``,
 ``set_schema()`` and ``set_schema_to_public()`` keep django-tenants' API and write it.
 """
 
@@ -25,9 +25,10 @@ from django.conf import settings
 from django.db.backends.postgresql import base as postgresql_base
 from django_tenants.postgresql_backend import base as tenants_base
 
-from tenants import context
-from tenants.backend.introspection import SchemaIntrospection
-from tenants.schema_names import check_schema_name
+from tenancy import context
+from tenancy.backend.introspection import SchemaIntrospection
+from tenancy.directory import directory
+from tenancy.schema_names import check_schema_name
 
 # Statements PostgreSQL refuses inside a transaction block, so they cannot carry SET LOCAL.
 # None of them reads tenant tables.
@@ -70,7 +71,7 @@ class DatabaseWrapper(tenants_base.DatabaseWrapper):
         # pooler may hand its FETCH to another connection: never use them.
         self.settings_dict["DISABLE_SERVER_SIDE_CURSORS"] = True
 
-    # --- django-tenants' API, backed by tenants.context --------------------------------------
+    # --- django-tenants' API, backed by tenancy.context --------------------------------------
 
     @property
     def tenant(self):
@@ -89,10 +90,13 @@ class DatabaseWrapper(tenants_base.DatabaseWrapper):
         pass
 
     def set_tenant(self, tenant, include_public=True):
-        alias = getattr(tenant, "database_alias", None) or self._home_of(tenant.schema_name)
         check_schema_name(tenant.schema_name)
-        # Content types need no clearing: their cache is per schema (tenants.contenttypes).
-        context.set_scope(context.Scope(tenant.schema_name, alias, tenant, include_public))
+        if getattr(tenant, "database_alias", None):
+            alias, slug = tenant.database_alias, getattr(tenant, "slug", None)
+        else:
+            alias, slug = self._home_of(tenant.schema_name)
+        # Content types need no clearing: their cache is per schema (tenancy.contenttypes).
+        context.set_scope(context.Scope(tenant.schema_name, alias, tenant, include_public, slug))
 
     def set_schema(self, schema_name, include_public=True, tenant_type=None):
         self.set_tenant(tenants_base.FakeTenant(schema_name, tenant_type), include_public)
@@ -100,15 +104,16 @@ class DatabaseWrapper(tenants_base.DatabaseWrapper):
     def set_schema_to_public(self):
         context.set_scope(context.public_scope())
 
-    def _home_of(self, schema_name: str) -> str:
-        """The alias a schema named without its tenant lives on (``schema_context()``)."""
+    def _home_of(self, schema_name: str) -> tuple[str, str | None]:
+        """Alias and slug of a schema named without its tenant (``schema_context()``)."""
         if schema_name == context.PUBLIC_SCHEMA:
-            return context.primary_alias()
+            return context.primary_alias(), None
+        placement = directory().placement_of_schema(schema_name)
+        if placement is None:  # the template schema, or one being made or dropped
+            return self.alias, None
         if self.alias != context.primary_alias():
-            return self.alias
-        from tenants.placement import alias_for_schema
-
-        return alias_for_schema(schema_name) or self.alias
+            return self.alias, placement.slug
+        return placement.database_alias, placement.slug
 
     # --- the search path, carried by each transaction ---------------------------------------
 

@@ -6,8 +6,8 @@ It fails closed: an unknown host is a 404 that names nothing, a suspended tenant
 from django.conf import settings
 from django.shortcuts import render
 
-from tenants import context
-from tenants.hosts import site_for_host
+from tenancy import context
+from tenancy.hosts import site_for_host
 
 
 class TenantMiddleware:
@@ -17,11 +17,11 @@ class TenantMiddleware:
     def __call__(self, request):
         site = site_for_host(request.get_host())
         if site is None:
-            return render(request, "tenants/unknown_host.html", status=404)
+            return render(request, "tenancy/unknown_host.html", status=404)
         if site.is_platform:
             request.tenant, request.urlconf = None, settings.ROOT_URLCONF
         elif not site.tenant.is_active:
-            return render(request, "tenants/suspended.html", {"tenant": site.tenant}, status=503)
+            return render(request, "tenancy/suspended.html", {"tenant": site.tenant}, status=503)
         else:
             request.tenant, request.urlconf = site.tenant, settings.TENANT_URLCONF
         with context.activated(site.scope):

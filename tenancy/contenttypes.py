@@ -5,7 +5,7 @@ serves several schemas at once (threads), so clearing the cache on a tenant swit
 enough: the cache is keyed by alias *and* the current schema instead.
 """
 
-from tenants.context import current_scope
+from tenancy.context import current_scope
 
 
 class SchemaKeyedCache(dict):

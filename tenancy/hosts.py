@@ -14,13 +14,14 @@ import threading
 import time
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 
-from tenants import context
-from tenants.models import Domain, Tenant
+from tenancy import context
+from tenancy.directory import directory
 
 GENERATION_KEY = "tenants:hosts:generation"
 MAX_CACHED_HOSTS = 10_000
@@ -28,7 +29,7 @@ MAX_CACHED_HOSTS = 10_000
 
 @dataclass(frozen=True)
 class Site:
-    tenant: Tenant | None  # None: the platform console on the root domain
+    tenant: Any | None  # the registry's tenant; None: the platform console on the root domain
 
     @property
     def is_platform(self) -> bool:
@@ -75,10 +76,8 @@ class HostCache:
         self._expire_if_changed()
         sites, domains = self._sites, self._custom_domains
         if domains is None:
-            suffix = f".{settings.BASE_DOMAIN}"
             with context.activated(context.public_scope()):
-                domains = frozenset(Domain.objects.exclude(domain__endswith=suffix)
-                                    .values_list("domain", flat=True))
+                domains = frozenset(directory().custom_domains(settings.BASE_DOMAIN))
             if self._sites is sites:  # no invalidation in between
                 self._custom_domains = domains
         return domains
@@ -88,8 +87,8 @@ class HostCache:
         if host == settings.BASE_DOMAIN:
             return PLATFORM
         with context.activated(context.public_scope()):  # the registry lives in public
-            domain = Domain.objects.select_related("tenant").filter(domain=host).first()
-        return Site(tenant=domain.tenant) if domain else None
+            tenant = directory().tenant_for_host(host)
+        return Site(tenant=tenant) if tenant is not None else None
 
     def _expire_if_changed(self) -> None:
         now = time.monotonic()
@@ -148,5 +147,5 @@ def site_url(host: str) -> str:
     return f"{settings.SITE_SCHEME}://{host}{port}"
 
 
-def tenant_url(tenant: Tenant) -> str:
+def tenant_url(tenant) -> str:
     return site_url(tenant_host(tenant.slug))

@@ -10,7 +10,7 @@ from dataclasses import replace
 
 from django.db.backends.postgresql.introspection import DatabaseIntrospection
 
-from tenants import context
+from tenancy import context
 
 
 def _current_schema_only():

@@ -12,7 +12,7 @@ from django.db import DatabaseError
 class AllowedHosts(list):
     def __iter__(self):
         yield from super().__iter__()
-        from tenants.hosts import custom_domains  # models are not ready when settings load
+        from tenancy.hosts import custom_domains  # models are not ready when settings load
 
         try:
             yield from custom_domains()
