@@ -1,4 +1,4 @@
-"""``manage.py tenants create|list|suspend|resume|delete|migrate``: thin calls to the services."""
+"""``manage.py tenants ...``: the operator's CLI over the registry, fleet and operations services (thin)."""
 
 import json
 

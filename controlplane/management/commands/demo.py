@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from tenants.demo import demo_create
+from controlplane.demo import demo_create
 
 
 class Command(BaseCommand):
