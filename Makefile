@@ -7,7 +7,7 @@ PORT    ?= 8000
 # Debian packages the tests drive: pgbouncer, gunicorn's load, nginx -t, Playwright's chromium.
 TEST_DEBS := pgbouncer chromium nginx wrk libmariadb-dev pkg-config redis-server systemd
 
-.PHONY: dev test bench install system-packages migrate demo clean
+.PHONY: dev test lint bench install system-packages migrate demo stop clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -18,6 +18,7 @@ $(VENV)/.installed: pyproject.toml
 install: $(VENV)/.installed
 
 dev: install
+	$(PY) -m settings.embedded start
 	$(PY) manage.py tenants migrate
 	$(PY) manage.py demo
 	@echo "Serving http://localhost:$(PORT) (platform) and http://acme.localhost:$(PORT) (Acme)"
@@ -31,7 +32,10 @@ system-packages:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	fi
 
-test: system-packages install
+lint: install
+	$(VENV)/bin/lint-imports
+
+test: system-packages install lint
 	$(PY) -m pytest
 
 bench: system-packages install
@@ -39,5 +43,8 @@ bench: system-packages install
 	$(PY) bench/run.py
 	$(PY) bench/pgbouncer.py
 
-clean:
+stop:  # the embedded PostgreSQL that `make dev` started (it outlives runserver)
+	@test ! -x $(PY) || $(PY) -m settings.embedded stop
+
+clean: stop
 	rm -rf $(VENV) var staticfiles test-artifacts

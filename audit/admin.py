@@ -1,5 +1,6 @@
 """The trail, read-only: tenant staff see their organization's (``admin.site`` on tenant hosts),
-platform admins everyone's (``platform_admin`` on the root domain). The manager filters."""
+platform admins everyone's (``PlatformAuditAdmin``, registered on the platform's own site by
+``controlplane.admin``). The manager filters."""
 
 from django.contrib import admin
 from django.contrib.admin.actions import delete_selected
@@ -7,7 +8,6 @@ from django.contrib.admin.actions import delete_selected
 from audit.models import AuditEvent
 from audit.receivers import admin_object_repr, log_entries_paused
 from audit.services import Actions, audit_record
-from controlplane.admin import platform_admin
 
 
 class ReadOnlyAuditAdmin(admin.ModelAdmin):
@@ -54,6 +54,5 @@ def audited_delete_selected(modeladmin, request, queryset):
 audited_delete_selected.allowed_permissions = delete_selected.allowed_permissions
 audited_delete_selected.short_description = delete_selected.short_description
 
-for site, model_admin in ((admin.site, ReadOnlyAuditAdmin), (platform_admin, PlatformAuditAdmin)):
-    site.register(AuditEvent, model_admin)
-    site.add_action(audited_delete_selected, "delete_selected")
+admin.site.register(AuditEvent, ReadOnlyAuditAdmin)
+admin.site.add_action(audited_delete_selected, "delete_selected")

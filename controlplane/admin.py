@@ -4,8 +4,10 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group, User
 
-from tenants import services
+from audit.admin import PlatformAuditAdmin, audited_delete_selected
+from audit.models import AuditEvent
 from tenancy.hosts import tenant_url
+from tenants import services
 from tenants.models import Domain, Tenant
 
 
@@ -18,6 +20,8 @@ class PlatformAdminSite(admin.AdminSite):
 platform_admin = PlatformAdminSite(name="platform-admin")
 platform_admin.register(User, UserAdmin)
 platform_admin.register(Group, GroupAdmin)
+platform_admin.register(AuditEvent, PlatformAuditAdmin)
+platform_admin.add_action(audited_delete_selected, "delete_selected")
 
 
 class DomainInline(admin.TabularInline):

@@ -38,31 +38,8 @@ def is_shared_app(app_label: str) -> bool:
     return app_label in _labels(tuple(settings.SHARED_APPS))
 
 
-def check_apps_mapping() -> None:
-    """A mapped alias must exist and belong to mapped apps alone (never hold tenants)."""
-    mapping = settings.DATABASE_APPS_MAPPING
-    for app_label, alias in mapping.items():
-        if alias not in settings.DATABASES:
-            raise ImproperlyConfigured(
-                f"DATABASE_APPS_MAPPING sends {app_label!r} to {alias!r}, "
-                "which is not in DATABASES."
-            )
-        engine = settings.DATABASES[alias]["ENGINE"]
-        if alias == settings.TENANT_DB_ALIAS or engine == settings.POSTGRES_ENGINE:
-            raise ImproperlyConfigured(
-                f"DATABASE_APPS_MAPPING sends {app_label!r} to {alias!r}, a database for tenants: "
-                "a mapped app needs an alias of its own."
-            )
-        if is_shared_app(app_label) or is_tenant_app(app_label):
-            raise ImproperlyConfigured(
-                f"App {app_label!r} is in DATABASE_APPS_MAPPING and in SHARED_APPS or TENANT_APPS: "
-                "it can live in one place only."
-            )
-
-
 class DatabaseAppsRouter:
-    def __init__(self):
-        check_apps_mapping()
+    """Its configuration is checked by Django's system checks (``routers.checks``)."""
 
     def db_for_read(self, model, **hints):
         return self.database_for(model._meta.app_label)

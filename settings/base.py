@@ -1,14 +1,14 @@
 """Everything Tenantry needs, read from the environment through one django-environ ``env``.
 
-Environment modules (dev, test, prod) set their defaults in ``os.environ`` *before* importing
-this module, so every value is read here, once, and the OS environment always wins.
+Environment modules (dev, test, prod) start with ``from .base import *`` and override: each
+reads what differs per environment (secrets, servers, the base domain) with ``env(...)`` and
+its own defaults (prod: none), and builds the settings that derive from it with the
+functions below. Importing any settings module starts nothing and writes nothing.
 """
 
 from pathlib import Path
 
 import environ
-
-from tenancy.allowed_hosts import AllowedHosts
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -16,14 +16,19 @@ env = environ.Env()
 if env.bool("DJANGO_READ_DOT_ENV_FILE", default=False):
     environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
-SECRET_KEY = env.str("SECRET_KEY")
 DEBUG = env.bool("DEBUG", default=False)
 
-# Tenants live at <slug>.<BASE_DOMAIN>; the platform console at BASE_DOMAIN itself.
-BASE_DOMAIN = env.str("BASE_DOMAIN").lower().strip(".")
-ALLOWED_HOSTS = AllowedHosts(
-    [BASE_DOMAIN, f".{BASE_DOMAIN}", *env.list("EXTRA_ALLOWED_HOSTS", default=[])]
-)
+
+def base_domain(value: str) -> str:
+    """Tenants live at <slug>.<BASE_DOMAIN>; the platform console at BASE_DOMAIN itself."""
+    return value.lower().strip(".")
+
+
+def platform_hosts(domain: str) -> list[str]:
+    """The root domain and every subdomain; tenants' custom domains are admitted by the host
+    middleware (``tenancy.middleware``) once the registry vouches for them, never by ``*``."""
+    return [domain, f".{domain}", *env.list("EXTRA_ALLOWED_HOSTS", default=[])]
+
 # Host -> tenant is cached in each process; changes reach every worker within this interval.
 TENANT_HOSTS_CHECK_INTERVAL = env.float("TENANT_HOSTS_CHECK_INTERVAL", default=0.25)
 # How links to a tenant's site are written (invite e-mails, the console).
@@ -42,6 +47,7 @@ SHARED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_tenants",  # after admin: our admin sites keep Django's own templates
+    "routers",  # no models: its system checks
     "controlplane",
     "controlplane.console",  # the platform admins' console on the root domain
     "audit.outbox",  # audit events waiting for MySQL, in the primary's public schema
@@ -63,8 +69,8 @@ TENANT_DOMAIN_MODEL = "tenants.Domain"
 PUBLIC_SCHEMA_NAME = "public"
 
 MIDDLEWARE = [
+    "tenancy.middleware.TenantMiddleware",  # first: host -> tenant, and custom domains admitted
     "django.middleware.security.SecurityMiddleware",
-    "tenancy.middleware.TenantMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -148,11 +154,15 @@ def audit_database(url: str) -> dict:
     return config
 
 
-DATABASES = {
-    "default": postgres_database(env.str("DATABASE_URL")),
-    **tenant_databases(env.str("TENANT_DATABASES", default="")),
-    "audit": audit_database(env.str("AUDIT_DATABASE_URL")),
-}
+def databases(*, primary: str, tenants: str, audit: str) -> dict:
+    """``DATABASES`` from ``DATABASE_URL``, ``TENANT_DATABASES`` and ``AUDIT_DATABASE_URL``."""
+    return {
+        "default": postgres_database(primary),
+        **tenant_databases(tenants),
+        "audit": audit_database(audit),
+    }
+
+
 TENANT_DB_ALIAS = "default"  # the primary: control plane, and the tenants placed there
 
 # App label -> database alias, in the spirit of DATABASES_APPS_MAPPING (routers/).
@@ -164,13 +174,18 @@ DATABASE_ROUTERS = [
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache and sessions --------------------------------------------------------------------
-REDIS_URL = env.str("REDIS_URL", default="")
-CACHE_KEY_FUNCTION = "django_tenants.cache.make_key"
-if REDIS_URL:
-    CACHES = {
+CACHE_KEY_FUNCTION = "django_tenants.cache.make_key"  # every key starts with its schema
+
+
+def caches(redis_url: str) -> dict:
+    """Redis through django-redis, or (dev without ``REDIS_URL``) the local-memory cache."""
+    if not redis_url:
+        return {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                            "KEY_FUNCTION": CACHE_KEY_FUNCTION}}
+    return {
         "default": {
             "BACKEND": "django_redis.cache.RedisCache",
-            "LOCATION": REDIS_URL,
+            "LOCATION": redis_url,
             "KEY_FUNCTION": CACHE_KEY_FUNCTION,
             "REVERSE_KEY_FUNCTION": "django_tenants.cache.reverse_key",
             "TIMEOUT": 300,
@@ -183,13 +198,8 @@ if REDIS_URL:
             },
         }
     }
-else:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "KEY_FUNCTION": CACHE_KEY_FUNCTION,
-        }
-    }
+
+
 DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
@@ -217,12 +227,17 @@ if BEHIND_PROXY:
 
 # --- E-mail --------------------------------------------------------------------------------
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
+
+
+def default_from_email(domain: str) -> str:
+    return env.str("DEFAULT_FROM_EMAIL", default=f"Tenantry <no-reply@{domain}>")
+
+
 EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
 EMAIL_PORT = env.int("EMAIL_PORT", default=25)
 EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
-DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default=f"Tenantry <no-reply@{BASE_DOMAIN}>")
 
 # --- Careers portal ------------------------------------------------------------------------
 # Application attempts (POSTs to /jobs/<id>/apply/) per client IP and organization per window.

@@ -1,21 +1,27 @@
-"""Local development: ``make dev``. Embedded defaults where no server is configured."""
+"""Local development: ``make dev``. Embedded defaults where no server is configured.
 
-import os
-from pathlib import Path
+With no ``DATABASE_URL``, the embedded PostgreSQL that ``make dev`` starts (``python -m
+settings.embedded start``); with no ``REDIS_URL``, the local-memory cache; with no
+``AUDIT_DATABASE_URL``, a SQLite file under ``var/``. Importing this starts nothing.
+"""
 
-os.environ.setdefault("SECRET_KEY", "dev-only-insecure-secret-key")
-os.environ.setdefault("BASE_DOMAIN", "localhost")
-os.environ.setdefault("SITE_SCHEME", "http")
-os.environ.setdefault("SITE_PORT", "8000")
-os.environ.setdefault("DEBUG", "true")
-os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
-if not os.environ.get("DATABASE_URL"):
-    from .embedded import embedded_postgres_url
+from .base import *  # noqa: F403
+from .base import BASE_DIR, base_domain, caches, databases, default_from_email, env, platform_hosts
+from .embedded import recorded_url
 
-    os.environ["DATABASE_URL"] = embedded_postgres_url()
-if not os.environ.get("AUDIT_DATABASE_URL"):  # no MySQL at hand: the audit trail in a file
-    _var = Path(__file__).resolve().parent.parent / "var"
-    _var.mkdir(exist_ok=True)
-    os.environ["AUDIT_DATABASE_URL"] = f"sqlite:///{_var / 'audit.sqlite3'}"
+SECRET_KEY = env.str("SECRET_KEY", default="dev-only-insecure-secret-key")
+DEBUG = env.bool("DEBUG", default=True)
+BASE_DOMAIN = base_domain(env.str("BASE_DOMAIN", default="localhost"))
+ALLOWED_HOSTS = platform_hosts(BASE_DOMAIN)
+SITE_SCHEME = env.str("SITE_SCHEME", default="http")
+SITE_PORT = env.str("SITE_PORT", default="8000")
 
-from .base import *  # noqa: E402,F403
+DATABASES = databases(
+    primary=env.str("DATABASE_URL", default=recorded_url() or "postgres://postgres@127.0.0.1:5432/tenantry"),
+    tenants=env.str("TENANT_DATABASES", default=""),
+    audit=env.str("AUDIT_DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'var' / 'audit.sqlite3'}"),
+)
+CACHES = caches(env.str("REDIS_URL", default=""))
+
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = default_from_email(BASE_DOMAIN)

@@ -1,24 +1,30 @@
-"""Production: no secret has a default, and the security settings are on."""
-
-import os
+"""Production: no secret or server has a default, and the security settings are on."""
 
 from django.core.exceptions import ImproperlyConfigured
 
-REQUIRED = ("SECRET_KEY", "DATABASE_URL", "REDIS_URL", "BASE_DOMAIN", "AUDIT_DATABASE_URL")
-missing = [name for name in REQUIRED if not os.environ.get(name)]
-if missing:
-    raise ImproperlyConfigured(
-        f"settings.prod needs the environment variable {missing[0]}"
-        + (f" (also missing: {', '.join(missing[1:])})" if missing[1:] else "")
-    )
+from .base import *  # noqa: F403
+from .base import base_domain, caches, databases, default_from_email, env, platform_hosts
 
-from .base import *  # noqa: E402,F403
-from .base import BASE_DOMAIN, AllowedHosts, env  # noqa: E402
+
+def required(name: str) -> str:
+    value = env.str(name, default="")
+    if not value:
+        raise ImproperlyConfigured(f"settings.prod needs the environment variable {name}")
+    return value
+
+
+SECRET_KEY = required("SECRET_KEY")
+BASE_DOMAIN = base_domain(required("BASE_DOMAIN"))
+ALLOWED_HOSTS = platform_hosts(BASE_DOMAIN)
+DATABASES = databases(
+    primary=required("DATABASE_URL"),
+    tenants=env.str("TENANT_DATABASES", default=""),
+    audit=required("AUDIT_DATABASE_URL"),
+)
+CACHES = caches(required("REDIS_URL"))
+DEFAULT_FROM_EMAIL = default_from_email(BASE_DOMAIN)
 
 DEBUG = False
-ALLOWED_HOSTS = AllowedHosts(
-    [BASE_DOMAIN, f".{BASE_DOMAIN}", *env.list("EXTRA_ALLOWED_HOSTS", default=[])]
-)
 SITE_SCHEME = "https"
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]

@@ -1,18 +1,23 @@
 """The test suite: always the real PostgreSQL, MariaDB and Redis on 127.0.0.1."""
 
-import os
+from .base import *  # noqa: F403
+from .base import base_domain, caches, databases, default_from_email, env, platform_hosts
 
-os.environ.setdefault("SECRET_KEY", "test-only-secret-key")
-os.environ.setdefault("BASE_DOMAIN", "tenantry.test")
-os.environ.setdefault("SITE_SCHEME", "http")
-os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/tenantry")
+SECRET_KEY = env.str("SECRET_KEY", default="test-only-secret-key")
+BASE_DOMAIN = base_domain(env.str("BASE_DOMAIN", default="tenantry.test"))
+ALLOWED_HOSTS = platform_hosts(BASE_DOMAIN)
+SITE_SCHEME = env.str("SITE_SCHEME", default="http")
+
+_primary = env.str("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/tenantry")
 # Named after the primary, so that runs on different primaries never share a database.
-_server, _, _primary_name = os.environ["DATABASE_URL"].rpartition("/")
-os.environ.setdefault("TENANT_DATABASES", f"dedicated={_server}/{_primary_name}_dedicated")
-os.environ.setdefault("AUDIT_DATABASE_URL", f"mysql://root@127.0.0.1:3306/{_primary_name}_audit")
-os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/15")
-os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
+_server, _, _primary_name = _primary.rpartition("/")
+DATABASES = databases(
+    primary=_primary,
+    tenants=env.str("TENANT_DATABASES", default=f"dedicated={_server}/{_primary_name}_dedicated"),
+    audit=env.str("AUDIT_DATABASE_URL", default=f"mysql://root@127.0.0.1:3306/{_primary_name}_audit"),
+)
+CACHES = caches(env.str("REDIS_URL", default="redis://127.0.0.1:6379/15"))
 
-from .base import *  # noqa: E402,F403
-
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.locmem.EmailBackend")
+DEFAULT_FROM_EMAIL = default_from_email(BASE_DOMAIN)
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed, tests only

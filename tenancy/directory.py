@@ -7,7 +7,7 @@ that knows: the registry registers a ``Directory`` from its ``AppConfig.ready()`
 
 from __future__ import annotations
 
-from typing import Any, Iterable, NamedTuple, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -20,9 +20,6 @@ class Placement(NamedTuple):
 class Directory(Protocol):
     def tenant_for_host(self, host: str) -> Any | None:
         """The tenant (with ``slug``, ``schema_name``, ``database_alias``, ``is_active``) or None."""
-
-    def custom_domains(self, base_domain: str) -> Iterable[str]:
-        """Hosts outside ``base_domain`` that serve a tenant."""
 
     def placement_of_schema(self, schema_name: str) -> Placement | None:
         """Where a tenant schema named without its tenant lives (``schema_context()``)."""

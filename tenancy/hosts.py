@@ -52,7 +52,6 @@ def normalize_host(host: str) -> str:
 class HostCache:
     def __init__(self):
         self._sites: dict[str, Site | None] = {}
-        self._custom_domains: frozenset[str] | None = None
         self._lock = threading.Lock()
         self._generation = None
         self._checked_at = float("-inf")
@@ -70,17 +69,6 @@ class HostCache:
             # answer (perhaps from before the change) is dropped with it.
             sites[host] = site
             return site
-
-    def custom_domains(self) -> frozenset[str]:
-        """Domains outside BASE_DOMAIN that serve a tenant."""
-        self._expire_if_changed()
-        sites, domains = self._sites, self._custom_domains
-        if domains is None:
-            with context.activated(context.public_scope()):
-                domains = frozenset(directory().custom_domains(settings.BASE_DOMAIN))
-            if self._sites is sites:  # no invalidation in between
-                self._custom_domains = domains
-        return domains
 
     @staticmethod
     def _lookup(host: str) -> Site | None:
@@ -101,13 +89,13 @@ class HostCache:
                 generation = cache.get(GENERATION_KEY)
             if generation is None or generation != self._generation:
                 # Unknown (cache down or never bumped) or moved: start afresh.
-                self._sites, self._custom_domains = {}, None
+                self._sites = {}
             self._generation = generation
             self._checked_at = now
 
     def clear(self) -> None:
         with self._lock:
-            self._sites, self._custom_domains = {}, None
+            self._sites = {}
             self._checked_at = float("-inf")
 
 
@@ -116,10 +104,6 @@ _cache = HostCache()
 
 def site_for_host(host: str) -> Site | None:
     return _cache.site_for_host(normalize_host(host))
-
-
-def custom_domains() -> frozenset[str]:
-    return _cache.custom_domains()
 
 
 def hosts_changed() -> None:

@@ -10,9 +10,5 @@ class RegistryDirectory:
         domain = Domain.objects.select_related("tenant").filter(domain=host).first()
         return domain.tenant if domain else None
 
-    def custom_domains(self, base_domain: str) -> list[str]:
-        return list(Domain.objects.exclude(domain__endswith=f".{base_domain}")
-                    .values_list("domain", flat=True))
-
     def placement_of_schema(self, schema_name: str) -> Placement | None:
         return placement.placement_of_schema(schema_name)

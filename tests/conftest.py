@@ -26,14 +26,6 @@ def django_db_setup(django_db_setup, django_db_blocker):
         template_migrate(alias=settings.TENANT_DB_ALIAS)
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _allowed_hosts_with_custom_domains(django_test_environment):
-    """Django's test set-up copies ALLOWED_HOSTS into a plain list (adding "testserver")."""
-    from tenancy.allowed_hosts import AllowedHosts
-
-    settings.ALLOWED_HOSTS = AllowedHosts(settings.ALLOWED_HOSTS)
-
-
 @pytest.fixture(autouse=True)
 def _fresh_host_cache():
     """A rolled-back test transaction is not a tenant change the host cache could hear of."""

@@ -18,5 +18,13 @@ def test_standard_library_platform_is_not_shadowed():
 
 
 def test_top_level_layout_of_the_design_card():
-    for name in ("controlplane", "tenants", "routers", "settings", "deploy", "tests", "README.md"):
+    for name in ("controlplane", "tenancy", "tenants", "routers", "settings", "deploy", "tests", "README.md"):
         assert (ROOT / name).exists(), name
+
+
+def test_imports_point_down_the_layers():
+    """import-linter's contracts (pyproject.toml): a wrong-way import fails the build."""
+    lint_imports = Path(sys.executable).parent / "lint-imports"
+    result = subprocess.run([str(lint_imports)], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "BROKEN" not in result.stdout

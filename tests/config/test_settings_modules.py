@@ -51,7 +51,29 @@ def test_prod_trusts_forwarded_headers_only_behind_a_proxy():
     assert result.stdout.strip().endswith("('HTTP_X_FORWARDED_PROTO', 'https') True")
 
 
-def test_dev_and_test_only_override_base():
+def test_environment_modules_only_override_base():
     for module in ("dev", "test", "prod"):
         source = (ROOT / "settings" / f"{module}.py").read_text()
         assert "from .base import *" in source
+
+
+def _tree() -> set[str]:
+    skip = {".git", ".venv", "__pycache__", ".pytest_cache", "test-artifacts"}
+    return {str(path.relative_to(ROOT)) for path in ROOT.rglob("*")
+            if not skip.intersection(path.relative_to(ROOT).parts)}
+
+
+@pytest.mark.parametrize("module", ["settings.dev", "settings.test"])
+def test_importing_settings_starts_nothing_and_writes_nothing(module):
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("DATABASE_URL", "AUDIT_DATABASE_URL", "REDIS_URL", "TENANT_DATABASES")}
+    before = _tree()
+    code = (f"import sys, {module}; "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in "
+            "('pgserver', 'tenancy', 'tenants', 'audit', 'careers', 'controlplane', 'routers')))")
+    result = subprocess.run([sys.executable, "-X", "importtime", "-c", code], cwd=ROOT, env=env,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"  # no embedded server, no app package
+    assert "pgserver" not in result.stderr  # not even imported on the way
+    assert _tree() == before

@@ -67,7 +67,7 @@ def test_through_nginx_django_serves_each_tenant_over_https(live_tenants, gunico
     acme, globex = live_tenants[0], live_tenants[1]
     static_root = tmp_path / "static"
     prod = {**server_environment(pgbouncer, "settings.prod"), "BASE_DOMAIN": settings.BASE_DOMAIN,
-            "STATIC_ROOT": str(static_root), "SECRET_KEY": "nginx-test-" + "x" * 40}
+            "REDIS_URL": settings.CACHES["default"]["LOCATION"], "STATIC_ROOT": str(static_root), "SECRET_KEY": "nginx-test-" + "x" * 40}
     subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"], cwd=REPO,
                    env={**os.environ, **prod}, check=True, capture_output=True)
     behind = gunicorn_factory(env={**prod, "BEHIND_PROXY": "true"}, workers=1, threads=2)

@@ -9,12 +9,9 @@ import environ
 import MySQLdb
 import psycopg2
 import pytest
+from django.conf import settings
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def server_of(url: str) -> dict:
-    return environ.Env.db_url_config(url)
 
 
 class FreshDatabases:
@@ -22,8 +19,8 @@ class FreshDatabases:
 
     def __init__(self, stem: str):
         self.primary, self.dedicated, self.audit = f"{stem}", f"{stem}_dedicated", f"{stem}_audit"
-        self.pg = server_of(os.environ["DATABASE_URL"])
-        self.mysql = server_of(os.environ["AUDIT_DATABASE_URL"])
+        self.pg = settings.DATABASES["default"]
+        self.mysql = settings.DATABASES["audit"]
 
     def pg_url(self, name: str) -> str:
         return f"postgres://{self.pg['USER']}@{self.pg['HOST']}:{self.pg['PORT'] or 5432}/{name}"
@@ -80,7 +77,9 @@ class FreshDatabases:
 
 @pytest.fixture
 def fresh():
-    stem = f"{server_of(os.environ['DATABASE_URL'])['NAME']}_fresh_{os.getpid()}"
+    # Named after the primary the suite was configured with, not its test database.
+    primary = environ.Env.db_url_config(os.environ.get("DATABASE_URL", "postgres:///tenantry"))
+    stem = f"{primary['NAME']}_fresh_{os.getpid()}"
     databases = FreshDatabases(stem)
     databases.create()
     yield databases

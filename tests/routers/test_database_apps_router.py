@@ -1,10 +1,16 @@
 """Every rule of the DatabaseAppsRouter, for real models and for historical ones."""
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from django.apps import apps
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import Group, User
 from django.contrib.sessions.models import Session
+from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connections, models, router
 from django.db.migrations.loader import MigrationLoader
@@ -18,6 +24,7 @@ from routers.database_apps_router import DatabaseAppsRouter
 from tenancy import context
 from tenants.models import Domain, Tenant
 
+ROOT = Path(__file__).resolve().parents[2]
 ALIASES = ["default", "dedicated", "audit"]
 
 PUBLIC = context.Scope(context.PUBLIC_SCHEMA, "default")
@@ -180,14 +187,27 @@ def test_a_mapped_database_holds_nothing_but_its_apps():
 )
 def test_a_mapping_to_a_missing_or_tenant_database_is_refused(mapping, message):
     with override_settings(DATABASE_APPS_MAPPING=mapping):
-        with pytest.raises(ImproperlyConfigured, match=message):
-            DatabaseAppsRouter()
+        errors = checks.run_checks(tags=[checks.Tags.database])
+    assert [error.id for error in errors if message in error.msg] in (["routers.E001"], ["routers.E002"])
 
 
 def test_an_app_mapped_and_listed_at_once_is_refused(settings):
     settings.DATABASE_APPS_MAPPING = {"careers": "audit"}
-    with pytest.raises(ImproperlyConfigured, match="one place only"):
-        DatabaseAppsRouter()
+    errors = checks.run_checks(tags=[checks.Tags.database])
+    assert any(error.id == "routers.E003" and "one place only" in error.msg for error in errors)
+
+
+def test_manage_py_check_reports_a_bad_mapping():
+    environment = {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.routers.bad_mapping_settings"}
+    result = subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, env=environment,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1
+    assert "routers.E001" in result.stderr and "'nowhere'" in result.stderr
+
+
+def test_the_configured_mapping_passes_the_checks():
+    assert not [error for error in checks.run_checks(tags=[checks.Tags.database])
+                if error.id.startswith("routers.")]
 
 
 def test_app_lists_may_name_app_config_classes(settings):
