@@ -1,13 +1,38 @@
-"""The trail, read-only: tenant staff see their organization's (``admin.site`` on tenant hosts),
-platform admins everyone's (``PlatformAuditAdmin``, registered on the platform's own site by
-``controlplane.admin``). The manager filters."""
+"""The admin, audited and auditable.
+
+``AuditedModelAdmin``: every ModelAdmin of Tenantry's admin sites derives from it, so each
+add, change and deletion (one or many at once) made through an admin writes an audit event,
+from the admin's own logging hooks. The trail itself is read-only: tenant staff see their
+organization's (``admin.site`` on tenant hosts), platform admins everyone's
+(``PlatformAuditAdmin``, registered on the platform's own site by ``controlplane.admin``).
+"""
 
 from django.contrib import admin
-from django.contrib.admin.actions import delete_selected
 
 from audit.models import AuditEvent
-from audit.receivers import admin_object_repr, log_entries_paused
 from audit.services import Actions, audit_record
+
+
+def admin_object_repr(obj) -> str:
+    opts = obj._meta
+    return f"{opts.app_label}.{opts.model_name} {obj.pk}: {obj}"
+
+
+class AuditedModelAdmin(admin.ModelAdmin):
+    def log_addition(self, request, obj, message):
+        audit_record(action=Actions.ADMIN_ADD, object_repr=admin_object_repr(obj), request=request)
+        return super().log_addition(request, obj, message)
+
+    def log_change(self, request, obj, message):
+        audit_record(action=Actions.ADMIN_CHANGE, object_repr=admin_object_repr(obj), request=request)
+        return super().log_change(request, obj, message)
+
+    def log_deletions(self, request, queryset):
+        # Called before the rows go, for a single deletion and for delete_selected alike.
+        for obj in queryset:
+            audit_record(action=Actions.ADMIN_DELETE, object_repr=admin_object_repr(obj),
+                         request=request)
+        return super().log_deletions(request, queryset)
 
 
 class ReadOnlyAuditAdmin(admin.ModelAdmin):
@@ -33,26 +58,4 @@ class PlatformAuditAdmin(ReadOnlyAuditAdmin):
     search_fields = [*ReadOnlyAuditAdmin.search_fields, "tenant_slug"]
 
 
-def audited_delete_selected(modeladmin, request, queryset):
-    """Django's bulk delete, with one audit event per deleted object."""
-    opts = modeladmin.model._meta
-    doomed = [(obj.pk, str(obj)) for obj in queryset] if request.POST.get("post") else []
-    with log_entries_paused():
-        response = delete_selected(modeladmin, request, queryset)
-    if response is None:  # None: deleted; a response: the confirmation or refusal page
-        for pk, text in doomed:
-            audit_record(
-                action=Actions.ADMIN_DELETE,
-                object_repr=admin_object_repr(
-                    app_label=opts.app_label, model_name=opts.model_name, object_id=pk, text=text
-                ),
-                request=request,
-            )
-    return response
-
-
-audited_delete_selected.allowed_permissions = delete_selected.allowed_permissions
-audited_delete_selected.short_description = delete_selected.short_description
-
 admin.site.register(AuditEvent, ReadOnlyAuditAdmin)
-admin.site.add_action(audited_delete_selected, "delete_selected")

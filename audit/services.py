@@ -27,6 +27,8 @@ OPPORTUNISTIC_BATCH = 100  # what a user's request delivers at most, so it stays
 
 
 class Actions:
+    """Every action name the trail knows, in one place."""
+
     TENANT_CREATED = "tenant.created"
     TENANT_SUSPENDED = "tenant.suspended"
     TENANT_RESUMED = "tenant.resumed"
@@ -37,6 +39,9 @@ class Actions:
     ADMIN_DELETE = "admin.delete"
     SIGN_IN = "auth.sign_in"
     SIGN_IN_FAILED = "auth.sign_in_failed"
+    APPLICATIONS_EXPORTED = "applications.exported"
+    INTERVIEWERS_NOTIFIED = "applications.interviewers_notified"
+    APPLICATION_STATUS_MOVED = "applications.status_moved"
 
 
 def audit_record(

@@ -6,7 +6,8 @@ from django.db.models import Count
 from django.http import HttpResponse
 from django.utils import timezone
 
-from audit.services import audit_record
+from audit.admin import AuditedModelAdmin
+from audit.services import Actions, audit_record
 from careers import exports, notifications, services
 from careers.models import (Application, ApplicationStatusChange, InterviewFeedback, Job,
                             NotificationPreference)
@@ -14,7 +15,7 @@ from tenancy.context import current_tenant
 
 
 @admin.register(Job)
-class JobAdmin(admin.ModelAdmin):
+class JobAdmin(AuditedModelAdmin):
     list_display = ["title", "department", "location", "employment_type", "status", "published_at",
                     "application_count"]
     list_filter = ["status", "employment_type", "department", "location"]
@@ -58,7 +59,7 @@ class FeedbackInline(InterviewerDefaultsToAuthor, admin.StackedInline):
 def export_as_csv(modeladmin, request, queryset):
     body = exports.applications_csv(applications=queryset)
     ids = sorted(queryset.values_list("pk", flat=True))
-    audit_record(action="applications.exported", request=request,
+    audit_record(action=Actions.APPLICATIONS_EXPORTED, request=request,
                  object_repr=f"{len(ids)} application(s): ids {', '.join(map(str, ids))}")
     slug = getattr(current_tenant(), "slug", "applications")
     filename = f"{slug}-applications-{timezone.now():%Y%m%d-%H%M%S}.csv"
@@ -73,7 +74,7 @@ export_as_csv.allowed_permissions = ("view",)
 
 def notify_interviewer(modeladmin, request, queryset):
     result = notifications.interviewers_notify(applications=queryset)
-    audit_record(action="applications.interviewers_notified", request=request,
+    audit_record(action=Actions.INTERVIEWERS_NOTIFIED, request=request,
                  object_repr=f"{result.sent} e-mail(s) sent")
     if result.sent:
         modeladmin.message_user(request, f"E-mailed the interviewer of {result.sent} application(s).")
@@ -94,7 +95,7 @@ def status_move_action(status: Application.Status):
     def action(modeladmin, request, queryset):
         moved = services.applications_status_move(applications=queryset, status=status,
                                                   changed_by=request.user)
-        audit_record(action="applications.status_moved", request=request,
+        audit_record(action=Actions.APPLICATION_STATUS_MOVED, request=request,
                      object_repr=f"{moved} application(s) to {status.value}")
         modeladmin.message_user(request, f"Moved {moved} application(s) to {status.label}.")
 
@@ -105,7 +106,7 @@ def status_move_action(status: Application.Status):
 
 
 @admin.register(Application)
-class ApplicationAdmin(admin.ModelAdmin):
+class ApplicationAdmin(AuditedModelAdmin):
     list_display = ["name", "email", "job", "status", "interviewer", "submitted_at"]
     list_filter = ["status", "job"]
     list_select_related = ["job", "interviewer"]
@@ -129,7 +130,7 @@ class ApplicationAdmin(admin.ModelAdmin):
 
 
 @admin.register(InterviewFeedback)
-class InterviewFeedbackAdmin(InterviewerDefaultsToAuthor, admin.ModelAdmin):
+class InterviewFeedbackAdmin(InterviewerDefaultsToAuthor, AuditedModelAdmin):
     list_display = ["application", "interviewer", "score", "created_at"]
     list_filter = ["score", "interviewer"]
     list_select_related = ["application__job", "interviewer"]
@@ -138,7 +139,7 @@ class InterviewFeedbackAdmin(InterviewerDefaultsToAuthor, admin.ModelAdmin):
 
 
 @admin.register(NotificationPreference)
-class NotificationPreferenceAdmin(admin.ModelAdmin):
+class NotificationPreferenceAdmin(AuditedModelAdmin):
     """Staff opt in to new-application e-mails; only an admin of users sets them for others."""
 
     list_display = ["user", "new_applications"]

@@ -1,10 +1,12 @@
-"""The platform admins' site on the root domain: their own users (in ``public``) and tenants."""
+"""The admin sites: the platform admins' on the root domain (their own users, in ``public``,
+and tenants), and the organization staff's own (``admin.site`` on every tenant host), every
+model audited through ``AuditedModelAdmin``."""
 
 from django.contrib import admin, messages
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group, User
 
-from audit.admin import PlatformAuditAdmin, audited_delete_selected
+from audit.admin import AuditedModelAdmin, PlatformAuditAdmin
 from audit.models import AuditEvent
 from tenancy.hosts import tenant_url
 from tenants import services
@@ -17,11 +19,23 @@ class PlatformAdminSite(admin.AdminSite):
     index_title = "Operate the platform"
 
 
+class AuditedUserAdmin(AuditedModelAdmin, UserAdmin):
+    pass
+
+
+class AuditedGroupAdmin(AuditedModelAdmin, GroupAdmin):
+    pass
+
+
 platform_admin = PlatformAdminSite(name="platform-admin")
-platform_admin.register(User, UserAdmin)
-platform_admin.register(Group, GroupAdmin)
+platform_admin.register(User, AuditedUserAdmin)
+platform_admin.register(Group, AuditedGroupAdmin)
 platform_admin.register(AuditEvent, PlatformAuditAdmin)
-platform_admin.add_action(audited_delete_selected, "delete_selected")
+
+# Each organization's staff manage their own users and groups (auth is a tenant app).
+for model, model_admin in ((User, AuditedUserAdmin), (Group, AuditedGroupAdmin)):
+    admin.site.unregister(model)
+    admin.site.register(model, model_admin)
 
 
 class DomainInline(admin.TabularInline):
@@ -35,7 +49,7 @@ class DomainInline(admin.TabularInline):
 
 
 @admin.register(Tenant, site=platform_admin)
-class TenantAdmin(admin.ModelAdmin):
+class TenantAdmin(AuditedModelAdmin):
     list_display = ["name", "slug", "status", "plan", "database_alias", "created", "site"]
     list_filter = ["status", "plan", "database_alias"]
     search_fields = ["name", "slug"]

@@ -9,11 +9,12 @@ from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import DatabaseError
-from django.db.models import Q
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from audit import selectors as audit_selectors
+from audit.services import audit_pending_count
 from controlplane.console.forms import DomainAttachForm, TenantCreateForm, TenantDeleteForm, TenantFilterForm
 from controlplane.console.slugs import slug_suggest
 from tenants import selectors, services
@@ -192,24 +193,15 @@ AUDIT_PAGE_SIZE = 50
 @require_GET
 def audit_list(request):
     """The platform's trail (every organization's events, from MySQL), newest first."""
-    from audit.models import AuditEvent  # the scoped manager: on the root domain, every event
-    from audit.services import audit_pending_count
-
     search, tenant_slug, action = (request.GET.get(key, "").strip() for key in ("q", "tenant", "action"))
-    events = AuditEvent.objects.order_by("-created", "-id")
-    if search:
-        events = events.filter(Q(actor__icontains=search) | Q(object_repr__icontains=search))
-    if tenant_slug:
-        events = events.filter(tenant_slug="" if tenant_slug == "-" else tenant_slug)
-    if action:
-        events = events.filter(action=action)
+    events = audit_selectors.audit_event_list(search=search, tenant_slug=tenant_slug, action=action)
     query = request.GET.copy()
     query.pop("page", None)
     context = {"query": query.urlencode(), "search": search, "tenant_slug": tenant_slug,
                "action": action, "filtered": bool(search or tenant_slug or action)}
     try:
         context["page"] = Paginator(events, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
-        context["actions"] = AuditEvent.objects.order_by("action").values_list("action", flat=True).distinct()
+        context["actions"] = audit_selectors.audit_action_names()
         list(context["page"].object_list)  # read now, so that an outage is caught here
     except DatabaseError as error:
         logger.warning("audit trail unavailable: %s", error)
