@@ -4,7 +4,7 @@ from pathlib import PurePosixPath
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 from django.views.generic import DetailView, ListView
 
 from audit.services import audit_record
@@ -75,7 +75,7 @@ def job_applied(request, pk: int):
     return render(request, "careers/job_applied.html", {"job": job})
 
 
-@require_http_methods(["GET", "HEAD"])
+@require_GET  # each download is audited; nothing else to ask of this URL
 def application_cv(request, pk: int):
     """A CV, to this organization's staff who may view applications; 404 to anyone else.
 
