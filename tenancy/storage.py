@@ -54,7 +54,8 @@ class TenantStorage(Storage):
     def stored_name(self, name: str) -> str:
         """``name`` as the backend knows it: under the current tenant's prefix."""
         validate_file_name(name, allow_relative_path=True)  # no "..", no absolute path
-        return f"{current_tenant_prefix()}/{str(name).replace(chr(92), '/').lstrip('/')}"
+        relative = str(name).replace("\\", "/")
+        return f"{current_tenant_prefix()}/{relative}"
 
     def _relative(self, stored: str) -> str:
         prefix = current_tenant_prefix() + "/"
