@@ -49,6 +49,7 @@ def application_submit(*, job: Job, name: str, email: str, cover_letter: str, cv
     alias = router.db_for_write(Application)
     application = Application(job=job, name=name.strip(), email=email, phone=phone.strip(),
                               cover_letter=cover_letter, cv_url=cv_url)
+    written = False  # the block ran to its end: the rows are committed (or the commit failed)
     try:
         with transaction.atomic(using=alias):
             if cv_file is not None:
@@ -58,8 +59,10 @@ def application_submit(*, job: Job, name: str, email: str, cover_letter: str, cv
                 application=application, from_status="", to_status=application.status
             )
             notifications.application_received_notify_on_commit(application=application, using=alias)
+            written = True
     except Exception as error:
-        application.cv_file.delete(save=False)  # stored before the row that would have named it
+        if not written:  # rolled back: the file stored before the row has no row to name it
+            application.cv_file.delete(save=False)
         if isinstance(error, IntegrityError) and DUPLICATE_CONSTRAINT in str(error):
             raise ApplicationDuplicate() from error  # the database is the one judge of duplicates
         raise
