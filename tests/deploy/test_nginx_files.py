@@ -73,6 +73,21 @@ def files_under(root) -> list[str]:
     return sorted(str(path.relative_to(root)) for path in root.rglob("*") if path.is_file())
 
 
+def test_nginx_accepts_the_internal_files_location_as_deployed(tmp_path):
+    nginx = nginx_for_test(directory=tmp_path, base_domain="tenantry.example", upstream="127.0.0.1:8000",
+                           static_root=tmp_path / "static", media_root=tmp_path / "media",
+                           deployed_ports=True)
+
+    result = nginx.check()
+
+    assert result.returncode == 0, result.stderr
+    site = (tmp_path / "tenantry.conf").read_text()
+    location = re.search(r"location /_tenant_files/ \{([^}]*)\}", site).group(1)
+    assert location.split() == ["internal;", "alias", f"{tmp_path / 'media'}/;"]
+    assert "client_max_body_size 11m;" in site
+    assert "/media" not in site.replace(str(tmp_path / "media"), "")  # no public media location
+
+
 @pytest.mark.live
 @pytest.mark.django_db(databases="__all__")
 def test_through_nginx_staff_get_the_cv_from_the_internal_location_and_nobody_else_does(
