@@ -1,4 +1,4 @@
-"""The public careers portal of the organization on this host."""
+"""The careers portal of the organization on this host, and its staff's CV downloads."""
 
 from pathlib import PurePosixPath
 
