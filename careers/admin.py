@@ -4,6 +4,8 @@ from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.db.models import Count
 from django.http import HttpResponse
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils import timezone
 
 from audit.admin import AuditedModelAdmin
@@ -112,15 +114,24 @@ class ApplicationAdmin(AuditedModelAdmin):
     list_select_related = ["job", "interviewer"]
     search_fields = ["name", "email", "job__title"]
     date_hierarchy = "submitted_at"
-    fields = ["job", "name", "email", "phone", "cv_url", "cover_letter", "submitted_at",
-              "status", "interviewer"]
-    readonly_fields = ["job", "name", "email", "phone", "cv_url", "cover_letter", "submitted_at"]
+    fields = ["job", "name", "email", "phone", "cv_url", "cv_file_link", "cover_letter",
+              "submitted_at", "status", "interviewer"]
+    readonly_fields = ["job", "name", "email", "phone", "cv_url", "cv_file_link", "cover_letter",
+                       "submitted_at"]
     inlines = [FeedbackInline, StatusChangeInline]
     actions = [export_as_csv, notify_interviewer,
                *(status_move_action(status) for status in Application.Status)]
 
     def has_add_permission(self, request):
         return False  # applications come from candidates through the portal
+
+    @admin.display(description="CV file")
+    def cv_file_link(self, application):
+        if not application.cv_file:
+            return "—"
+        # The staff-only view, never a storage URL: CVs are private.
+        return format_html('<a href="{}">Download the CV</a>',
+                           reverse("careers:application-cv", args=[application.pk]))
 
     def save_model(self, request, obj, form, change):
         # The status goes through the service so that every change is in the history.

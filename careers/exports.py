@@ -7,7 +7,8 @@ from django.utils import timezone
 
 from careers.selectors import applications_for_export
 
-HEADER = ["ID", "Job", "Name", "Email", "Phone", "Status", "Submitted at", "CV link", "Interviewer"]
+HEADER = ["ID", "Job", "Name", "Email", "Phone", "Status", "Submitted at", "CV link", "CV file",
+          "Interviewer"]
 # A spreadsheet runs a cell starting with these as a formula; candidates write these fields.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -32,6 +33,7 @@ def applications_csv(*, applications) -> str:
             application.get_status_display(),
             timezone.localtime(application.submitted_at).isoformat(timespec="seconds"),
             application.cv_url,
+            "yes" if application.cv_file else "no",
             interviewer.get_username() if interviewer else "",
         )])
     return out.getvalue()

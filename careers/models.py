@@ -1,8 +1,13 @@
+import uuid
+from pathlib import PurePosixPath
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+
+from tenancy.storage import tenant_storage
 
 
 class Job(models.Model):
@@ -36,6 +41,12 @@ class Job(models.Model):
         return self.title
 
 
+def cv_file_name(application, filename: str) -> str:
+    """A generated name: the uploader's file name never reaches a path (only the extension the
+    content check chose, see ``careers.uploads``)."""
+    return f"cv/{uuid.uuid4().hex}{PurePosixPath(filename).suffix.lower()}"
+
+
 class Application(models.Model):
     class Status(models.TextChoices):
         NEW = "new", "New"
@@ -50,7 +61,10 @@ class Application(models.Model):
     email = models.EmailField()
     phone = models.CharField(max_length=40, blank=True)
     cover_letter = models.TextField()
-    cv_url = models.URLField("CV link", max_length=500)
+    cv_url = models.URLField("CV link", max_length=500, blank=True)
+    # Private: stored under the tenant's prefix, served only by careers.views.application_cv.
+    cv_file = models.FileField("CV file", upload_to=cv_file_name, storage=tenant_storage,
+                               max_length=200, blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.NEW)
     interviewer = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,

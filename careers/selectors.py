@@ -43,3 +43,7 @@ def staff_notified_of_applications():
 
 def applications_for_export(*, applications: QuerySet[Application]) -> QuerySet[Application]:
     return applications.select_related("job", "interviewer").order_by("submitted_at", "id")
+
+
+def applications_with_cv_file() -> QuerySet[Application]:
+    return Application.objects.exclude(cv_file="")

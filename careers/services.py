@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.db import IntegrityError, router, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from careers import notifications
 from careers.models import Application, ApplicationStatusChange, Job
+from tenancy.storage import tenant_file_delete_on_commit
 
 DUPLICATE_CONSTRAINT = "careers_application_once_per_job"
 
@@ -33,29 +35,36 @@ def job_create(*, title: str, department: str = "", location: str = "", descript
     return job
 
 
-def application_submit(*, job: Job, name: str, email: str, cover_letter: str, cv_url: str,
-                       phone: str = "") -> Application:
+def application_submit(*, job: Job, name: str, email: str, cover_letter: str, cv_url: str = "",
+                       phone: str = "", cv_file: File | None = None) -> Application:
     """Save a candidate's application, then (after commit) e-mail the staff who opted in.
 
+    ``cv_file`` (already checked, see ``careers.uploads``) is stored under a generated name in
+    the tenant's folder; if the application is not saved, neither is the file.
     Raises ApplicationDuplicate when this e-mail address already applied for this job.
     """
     if job.status != Job.Status.OPEN:
         raise ValidationError("This job is not accepting applications.", code="closed")
     email = email.strip()
     alias = router.db_for_write(Application)
+    application = Application(job=job, name=name.strip(), email=email, phone=phone.strip(),
+                              cover_letter=cover_letter, cv_url=cv_url)
+    written = False  # the block ran to its end: the rows are committed (or the commit failed)
     try:
         with transaction.atomic(using=alias):
-            application = Application.objects.create(
-                job=job, name=name.strip(), email=email, phone=phone.strip(),
-                cover_letter=cover_letter, cv_url=cv_url,
-            )
+            if cv_file is not None:
+                application.cv_file.save(cv_file.name, cv_file, save=False)
+            application.save()
             ApplicationStatusChange.objects.create(
                 application=application, from_status="", to_status=application.status
             )
             notifications.application_received_notify_on_commit(application=application, using=alias)
-    except IntegrityError as error:
-        if DUPLICATE_CONSTRAINT in str(error):  # the database is the one judge of duplicates
-            raise ApplicationDuplicate() from error
+            written = True
+    except Exception as error:
+        if not written:  # rolled back: the file stored before the row has no row to name it
+            application.cv_file.delete(save=False)
+        if isinstance(error, IntegrityError) and DUPLICATE_CONSTRAINT in str(error):
+            raise ApplicationDuplicate() from error  # the database is the one judge of duplicates
         raise
     return application
 
@@ -85,3 +94,9 @@ def applications_status_move(*, applications: QuerySet[Application], status: str
             application_status_move(application=application, status=status, changed_by=changed_by)
             for application in applications.order_by("pk")
         )
+
+
+def application_cv_deleted_on_commit(*, application: Application, using: str) -> None:
+    """The application's CV goes when its row does: after the commit, never on a rollback."""
+    if application.cv_file:
+        tenant_file_delete_on_commit(name=application.cv_file.name, using=using)

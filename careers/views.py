@@ -1,13 +1,18 @@
-"""The public careers portal of the organization on this host."""
+"""The careers portal of the organization on this host, and its staff's CV downloads."""
 
+from pathlib import PurePosixPath
+
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 from django.views.generic import DetailView, ListView
 
+from audit.services import audit_record
 from careers import selectors
 from careers.forms import ApplicationForm
 from careers.ratelimit import application_attempt_register
 from careers.services import ApplicationDuplicate, application_submit
+from tenancy.private_files import tenant_file_response
 
 APPLIED_SESSION_KEY = "careers_applied_job_ids"
 
@@ -50,7 +55,7 @@ def job_apply(request, pk: int):
             response = render(request, "careers/rate_limited.html", {"job": job}, status=429)
             response["Retry-After"] = str(verdict.retry_after)
             return response
-        form = ApplicationForm(request.POST)
+        form = ApplicationForm(request.POST, request.FILES)
         if form.is_valid():
             try:
                 application_submit(job=job, **form.cleaned_data)
@@ -68,3 +73,20 @@ def job_applied(request, pk: int):
     if job.pk not in request.session.get(APPLIED_SESSION_KEY, []):
         return redirect("careers:job-detail", pk=job.pk)
     return render(request, "careers/job_applied.html", {"job": job})
+
+
+@require_GET  # each download is audited; nothing else to ask of this URL
+def application_cv(request, pk: int):
+    """A CV, to this organization's staff who may view applications; 404 to anyone else.
+
+    404 rather than 403 or a sign-in page: nobody else learns whether the application exists.
+    """
+    user = request.user
+    if not (user.is_active and user.is_staff and user.has_perm("careers.view_application")):
+        raise Http404("No such file.")
+    application = get_object_or_404(selectors.applications_with_cv_file(), pk=pk)
+    audit_record(action="application.cv_downloaded", request=request,
+                 object_repr=f"application {application.pk}: {application.name}")
+    extension = PurePosixPath(application.cv_file.name).suffix
+    return tenant_file_response(name=application.cv_file.name,
+                                download_name=f"cv-application-{application.pk}{extension}")

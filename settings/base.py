@@ -244,6 +244,60 @@ EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 CAREERS_APPLICATIONS_PER_IP = env.int("CAREERS_APPLICATIONS_PER_IP", default=10)
 CAREERS_APPLICATIONS_WINDOW_SECONDS = env.int("CAREERS_APPLICATIONS_WINDOW_SECONDS", default=3600)
 
+# --- Tenant files --------------------------------------------------------------------------
+# Every file field stores through tenancy.storage.TenantStorage: each name under the current
+# tenant's schema name, on the backend chosen here. Files are private: nothing serves
+# MEDIA_ROOT or a MEDIA_URL; a view checks the user, then streams the file (or hands it to
+# nginx's internal location, TENANT_FILES_X_ACCEL_REDIRECT).
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "var" / "media")
+TENANT_FILES_BACKEND = env.str("TENANT_FILES_BACKEND", default="filesystem")
+if TENANT_FILES_BACKEND == "filesystem":
+    # No location: FileSystemStorage reads MEDIA_ROOT when used (tests point it elsewhere).
+    _tenant_files = {"backend": "django.core.files.storage.FileSystemStorage"}
+elif TENANT_FILES_BACKEND == "s3":
+    _tenant_files = {
+        "backend": "storages.backends.s3.S3Storage",
+        "backend_options": {
+            "bucket_name": env.str("TENANT_FILES_S3_BUCKET"),
+            "endpoint_url": env.str("TENANT_FILES_S3_ENDPOINT_URL", default=None),
+            "region_name": env.str("TENANT_FILES_S3_REGION", default=None),
+            # Unset: boto3's own chain (AWS_* variables, instance role).
+            "access_key": env.str("TENANT_FILES_S3_ACCESS_KEY_ID", default=None),
+            "secret_key": env.str("TENANT_FILES_S3_SECRET_ACCESS_KEY", default=None),
+            "location": env.str("TENANT_FILES_S3_LOCATION", default=""),
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+else:
+    raise environ.ImproperlyConfigured(
+        f"TENANT_FILES_BACKEND={TENANT_FILES_BACKEND!r}: use filesystem or s3"
+    )
+STORAGES = {
+    "default": {"BACKEND": "tenancy.storage.TenantStorage", "OPTIONS": _tenant_files},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+# "/_tenant_files/" behind nginx (the file system backend only): nginx sends the bytes.
+TENANT_FILES_X_ACCEL_REDIRECT = env.str("TENANT_FILES_X_ACCEL_REDIRECT", default="")
+if TENANT_FILES_X_ACCEL_REDIRECT and TENANT_FILES_BACKEND != "filesystem":
+    raise environ.ImproperlyConfigured(
+        "TENANT_FILES_X_ACCEL_REDIRECT needs TENANT_FILES_BACKEND=filesystem (nginx reads MEDIA_ROOT)"
+    )
+# Owner and group only: nginx (in the service's group) reads them for X-Accel-Redirect.
+FILE_UPLOAD_PERMISSIONS = 0o640
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750
+# Uploads above this many bytes go to a temporary file, and that file stops growing past the
+# largest upload we accept (the form then refuses it): a huge body never fills the disk.
+FILE_UPLOAD_MAX_MEMORY_SIZE = env.int("FILE_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)
+FILE_UPLOAD_HANDLERS = [
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "careers.uploads.BoundedTemporaryFileUploadHandler",
+]
+# A candidate's CV: PDF, DOCX or ODT, checked by content, at most this many bytes.
+CAREERS_CV_MAX_SIZE = env.int("CAREERS_CV_MAX_SIZE", default=10 * 1024 * 1024)
+
 # --- I18N, static --------------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"

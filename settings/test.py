@@ -1,5 +1,8 @@
 """The test suite: always the real PostgreSQL, MariaDB and Redis on 127.0.0.1."""
 
+import tempfile
+from pathlib import Path
+
 from .base import *  # noqa: F403
 from .base import base_domain, caches, databases, default_from_email, env, platform_hosts
 
@@ -17,6 +20,8 @@ DATABASES = databases(
     audit=env.str("AUDIT_DATABASE_URL", default=f"mysql://root@127.0.0.1:3306/{_primary_name}_audit"),
 )
 CACHES = caches(env.str("REDIS_URL", default="redis://127.0.0.1:6379/15"))
+# Tenant files of test runs: never the dev folder, one per primary like the databases.
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=Path(tempfile.gettempdir()) / f"tenantry-media-{_primary_name}")
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.locmem.EmailBackend")
 DEFAULT_FROM_EMAIL = default_from_email(BASE_DOMAIN)

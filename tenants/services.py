@@ -18,6 +18,7 @@ from tenancy.hosts import hosts_changed, tenant_host
 from tenants.models import Domain, Tenant
 from tenants.placement import check_tenant_database_alias
 from tenancy.schema_names import schema_name_for
+from tenancy.storage import tenant_files_delete
 from tenants.validators import validate_slug
 
 logger = logging.getLogger(__name__)
@@ -126,7 +127,7 @@ def _set_status(tenant: Tenant, status: str) -> Tenant:
 
 
 def tenant_delete(*, tenant: Tenant) -> None:
-    """Drop the tenant's schema (all its data) and its rows."""
+    """Drop the tenant's schema (all its data), its rows and its files."""
     primary = settings.TENANT_DB_ALIAS
     with transaction.atomic(using=primary):
         Tenant.objects.filter(pk=tenant.pk).delete()
@@ -136,6 +137,7 @@ def tenant_delete(*, tenant: Tenant) -> None:
     hosts_changed()
     logger.info("tenant %s deleted", tenant.slug)
     _platform_event(Actions.TENANT_DELETED, tenant.slug)
+    tenant_files_delete(schema_name=tenant.schema_name)  # last: a storage error still fails loud
 
 
 def domain_attach(*, tenant: Tenant, domain: str) -> Domain:

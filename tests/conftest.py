@@ -78,3 +78,10 @@ def tenant_client():
 @pytest.fixture
 def platform_client():
     return Client(HTTP_HOST=settings.BASE_DOMAIN)
+
+
+@pytest.fixture
+def media_root(settings, tmp_path):
+    """Tenant files of this test in a folder of their own (the file system backend reads it)."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    return tmp_path / "media"

@@ -66,7 +66,7 @@ def test_csv_export_is_exact_utf8_with_quoting_and_header_and_is_audited(
                                     cv_url="https://cv.example.com/zoë")
         plain = ApplicationFactory(job=job, name="Łukasz Nowak", email="lukasz@example.com",
                                    submitted_at=at.replace(hour=10), interviewer=acme_admin,
-                                   status=Application.Status.INTERVIEW)
+                                   status=Application.Status.INTERVIEW, cv_file="cv/0f1e.pdf")
         formula = ApplicationFactory(job=job, name="=HYPERLINK(\"http://evil.example\")",
                                      email="evil@example.com", submitted_at=at.replace(hour=11))
         ApplicationFactory(job=job, name="Not Selected", submitted_at=at.replace(hour=12))
@@ -77,13 +77,13 @@ def test_csv_export_is_exact_utf8_with_quoting_and_header_and_is_audited(
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"].startswith('attachment; filename="acme-applications-')
     expected = (
-        "ID,Job,Name,Email,Phone,Status,Submitted at,CV link,Interviewer\r\n"
+        "ID,Job,Name,Email,Phone,Status,Submitted at,CV link,CV file,Interviewer\r\n"
         f'{tricky.pk},"Anvils, Rockets & Co","Zoë ""Zed"" Ångström, Jr.",zoe@example.com,'
-        "'+46 8 123 45,New,2026-03-01T09:30:00+00:00,https://cv.example.com/zoë,\r\n"
+        "'+46 8 123 45,New,2026-03-01T09:30:00+00:00,https://cv.example.com/zoë,no,\r\n"
         f'{plain.pk},"Anvils, Rockets & Co",Łukasz Nowak,lukasz@example.com,,Interview,'
-        "2026-03-01T10:30:00+00:00,https://cv.example.com/me,road-runner\r\n"
+        "2026-03-01T10:30:00+00:00,https://cv.example.com/me,yes,road-runner\r\n"
         f'{formula.pk},"Anvils, Rockets & Co","\'=HYPERLINK(""http://evil.example"")",'
-        "evil@example.com,,New,2026-03-01T11:30:00+00:00,https://cv.example.com/me,\r\n"
+        "evil@example.com,,New,2026-03-01T11:30:00+00:00,https://cv.example.com/me,no,\r\n"
     )
     assert response.content == expected.encode("utf-8")
     assert audit_rows("applications.exported") == [

@@ -78,8 +78,9 @@ def test_an_empty_form_lists_every_required_field(acme, in_tenant, tenant_client
     with in_tenant(acme):
         job = JobFactory()
     response = tenant_client(acme).post(f"/jobs/{job.pk}/apply/", {})
-    assert sorted(response.context["form"].errors) == ["cover_letter", "cv_url", "email", "name"]
-    assert response.content.decode().count("This field is required.") == 4
+    assert sorted(response.context["form"].errors) == ["cover_letter", "cv_file", "email", "name"]
+    assert response.content.decode().count("This field is required.") == 3
+    assert "Upload your CV, or give a link to it below." in response.content.decode()
     assert count_applications(in_tenant, acme) == 0
 
 

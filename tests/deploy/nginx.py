@@ -13,7 +13,8 @@ from pathlib import Path
 from tests.servers import LOCALHOST, REPO, free_port, stop_process, wait_until_listening
 
 SITE_TEMPLATE = REPO / "deploy" / "nginx" / "tenantry.conf"
-VARIABLES = ("BASE_DOMAIN", "UPSTREAM", "STATIC_ROOT", "TLS_CERTIFICATE", "TLS_CERTIFICATE_KEY")
+VARIABLES = ("BASE_DOMAIN", "UPSTREAM", "STATIC_ROOT", "MEDIA_ROOT", "TLS_CERTIFICATE",
+             "TLS_CERTIFICATE_KEY")
 
 
 def nginx_executable() -> str:
@@ -67,13 +68,14 @@ class Nginx:
 
 
 def nginx_for_test(*, directory: Path, base_domain: str, upstream: str, static_root: Path,
-                   deployed_ports: bool = False) -> Nginx:
+                   media_root: Path | None = None, deployed_ports: bool = False) -> Nginx:
     """The site config as deployed, listening on free ports of 127.0.0.1 instead of 80/443
     (``deployed_ports``: exactly as deployed, for ``nginx -t`` only)."""
     directory.mkdir(parents=True, exist_ok=True)
     certificate, key = self_signed_certificate(directory, base_domain)
     http_port, https_port = free_port(), free_port()
     site = render_site({"BASE_DOMAIN": base_domain, "UPSTREAM": upstream, "STATIC_ROOT": str(static_root),
+                        "MEDIA_ROOT": str(media_root or directory / "media"),
                         "TLS_CERTIFICATE": str(certificate), "TLS_CERTIFICATE_KEY": str(key)})
     if not deployed_ports:
         site = re.sub(r"^\s*listen \[::\]:.*\n", "", site, flags=re.M)  # IPv4 loopback only
