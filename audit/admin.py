@@ -28,9 +28,9 @@ class ReadOnlyAuditAdmin(admin.ModelAdmin):
 
 
 class PlatformAuditAdmin(ReadOnlyAuditAdmin):
-    list_display = ["created", "tenant_slug", "actor", "action", "object_repr", "ip"]
-    list_filter = ["action", "tenant_slug"]
-    search_fields = [*ReadOnlyAuditAdmin.search_fields, "tenant_slug"]
+    list_display = ["created", "tenant_slug", "subject_slug", "actor", "action", "object_repr", "ip"]
+    list_filter = ["action", "tenant_slug", "subject_slug"]
+    search_fields = [*ReadOnlyAuditAdmin.search_fields, "tenant_slug", "subject_slug"]
 
 
 def audited_delete_selected(modeladmin, request, queryset):

@@ -65,3 +65,57 @@ def test_invite_expires(invite, monkeypatch):
     expired = Client(HTTP_HOST=host).get(path, follow=True)
     assert b"The password reset link was invalid" in expired.content
     assert b"Enter new password" not in expired.content
+
+
+def _links(body: str) -> list[str]:
+    return re.findall(r"http://initech\.tenantry\.test(/admin/invite/[^/\s]+/[^/\s]+/)", body)
+
+
+@pytest.mark.django_db(databases=["default", "audit"])
+def test_console_resends_the_invite_of_a_pending_first_admin(invite, console, mailoutbox, platform_admin):
+    host, first_path = invite
+    page = console.get("/tenants/initech/")
+    assert b"Pending invite" in page.content and b"<strong>bill@initech.example</strong>" in page.content
+
+    resent = console.post("/tenants/initech/invite/resend/", follow=True)
+    assert b"A new invite was sent to bill@initech.example." in resent.content
+    assert len(mailoutbox) == 2 and mailoutbox[1].to == ["bill@initech.example"]
+    (new_path,) = _links(mailoutbox[1].body)
+    set_password(host, new_path)  # the resent link works...
+
+    assert b"Pending invite" not in console.get("/tenants/initech/").content  # ...and nothing is pending
+    again = console.post("/tenants/initech/invite/resend/", follow=True)
+    assert b"Initech has no pending invite: its first staff admin already set a password." in again.content
+    assert len(mailoutbox) == 2
+
+    from audit.models import AuditEvent
+    from tenancy import context
+    with context.activated(context.public_scope()):
+        resends = list(AuditEvent.objects.filter(action="invite.resent")
+                       .values_list("actor", "object_repr", "subject_slug"))
+    assert resends == [(platform_admin.username, "bill@initech.example for initech", "initech")]
+
+
+@pytest.mark.django_db(databases=["default", "audit"])
+def test_console_shows_a_fresh_invite_link_to_copy_audited(invite, console, mailoutbox):
+    host, _ = invite
+    shown = console.post("/tenants/initech/invite/link/")
+    assert shown.status_code == 200
+    (path,) = re.findall(r'id="invite-link" value="http://initech\.tenantry\.test(/admin/invite/[^"]+/)"',
+                         shown.content.decode())
+    assert len(mailoutbox) == 1  # nothing e-mailed
+    assert console.get("/audit/", {"action": "invite.link_copied"}).content.count(b'<tr class="event">') == 1
+    set_password(host, path)
+    refused = console.post("/tenants/initech/invite/link/", follow=True)
+    assert b"Initech has no pending invite" in refused.content and b'id="invite-link"' not in refused.content
+
+
+def test_invite_buttons_need_the_change_permission(invite, make_tenant):
+    from tests.factories import UserFactory
+
+    viewer = UserFactory(perms=["view_tenant"])
+    client = Client(HTTP_HOST=settings.BASE_DOMAIN)
+    client.force_login(viewer)
+    assert client.post("/tenants/initech/invite/resend/").status_code == 403
+    assert client.post("/tenants/initech/invite/link/").status_code == 403
+    assert client.get("/tenants/initech/invite/link/").status_code == 403  # permission checked first
