@@ -20,11 +20,22 @@ class JobAdmin(admin.ModelAdmin):
     list_filter = ["status", "employment_type", "department", "location"]
     search_fields = ["title", "department", "location"]
     date_hierarchy = "published_at"
+    radio_fields = {"status": admin.HORIZONTAL}  # the choice in plain sight, not in a closed list
     fields = ["title", "department", "location", "employment_type", "status", "published_at",
               "description"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(application_count=Count("applications"))
+
+    def get_changeform_initial_data(self, request):
+        # A new job is meant to be seen: Open unless staff choose otherwise (and the form says so).
+        return {"status": Job.Status.OPEN, **super().get_changeform_initial_data(request)}
+
+    def formfield_for_choice_field(self, db_field, request, **kwargs):
+        if db_field.name == "status":
+            kwargs["help_text"] = ("Only open jobs are on the careers page and take applications. "
+                                   "A draft is not published; a closed job is taken off the page.")
+        return super().formfield_for_choice_field(db_field, request, **kwargs)
 
     @admin.display(description="Applications", ordering="application_count")
     def application_count(self, job):

@@ -34,8 +34,9 @@ def job_create(*, title: str, department: str = "", location: str = "", descript
 
 
 def application_submit(*, job: Job, name: str, email: str, cover_letter: str, cv_url: str,
-                       phone: str = "") -> Application:
-    """Save a candidate's application, then (after commit) e-mail the staff who opted in.
+                       phone: str = "", confirm: bool = True) -> Application:
+    """Save a candidate's application, then (after commit) e-mail the staff who opted in and,
+    with ``confirm``, the candidate a confirmation in the organization's name.
 
     Raises ApplicationDuplicate when this e-mail address already applied for this job.
     """
@@ -52,7 +53,8 @@ def application_submit(*, job: Job, name: str, email: str, cover_letter: str, cv
             ApplicationStatusChange.objects.create(
                 application=application, from_status="", to_status=application.status
             )
-            notifications.application_received_notify_on_commit(application=application, using=alias)
+            notifications.application_received_notify_on_commit(application=application, using=alias,
+                                                               confirm=confirm)
     except IntegrityError as error:
         if DUPLICATE_CONSTRAINT in str(error):  # the database is the one judge of duplicates
             raise ApplicationDuplicate() from error
