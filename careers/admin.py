@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count
 from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from audit.services import audit_record
 from careers import exports, notifications, services
@@ -15,7 +16,7 @@ from tenancy.context import current_tenant
 
 @admin.register(Job)
 class JobAdmin(admin.ModelAdmin):
-    list_display = ["title", "department", "location", "employment_type", "status", "published_at",
+    list_display = ["title", "department", "location", "employment_type", "status", "published",
                     "application_count"]
     list_filter = ["status", "employment_type", "department", "location"]
     search_fields = ["title", "department", "location"]
@@ -36,6 +37,10 @@ class JobAdmin(admin.ModelAdmin):
             kwargs["help_text"] = ("Only open jobs are on the careers page and take applications. "
                                    "A draft is not published; a closed job is taken off the page.")
         return super().formfield_for_choice_field(db_field, request, **kwargs)
+
+    @admin.display(description="Published", ordering="published_at")
+    def published(self, job):
+        return date_format(timezone.localtime(job.published_at), "M j, Y")
 
     @admin.display(description="Applications", ordering="application_count")
     def application_count(self, job):
@@ -117,7 +122,7 @@ def status_move_action(status: Application.Status):
 
 @admin.register(Application)
 class ApplicationAdmin(admin.ModelAdmin):
-    list_display = ["name", "email", "job", "status", "interviewer", "submitted_at"]
+    list_display = ["name", "email", "job", "status", "interviewer", "submitted"]
     list_filter = ["status", "job"]
     list_select_related = ["job", "interviewer"]
     search_fields = ["name", "email", "job__title"]
@@ -128,6 +133,10 @@ class ApplicationAdmin(admin.ModelAdmin):
     inlines = [FeedbackInline, StatusChangeInline]
     actions = [export_as_csv, notify_interviewer,
                *(status_move_action(status) for status in Application.Status)]
+
+    @admin.display(description="Submitted", ordering="submitted_at")
+    def submitted(self, application):
+        return date_format(timezone.localtime(application.submitted_at), "M j, Y")
 
     def has_add_permission(self, request):
         return False  # applications come from candidates through the portal

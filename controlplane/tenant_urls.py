@@ -10,6 +10,8 @@ from controlplane.health import healthz, readyz
 # The organization's name heads every page (templates/admin/base_site.html); this is the index's.
 admin.site.index_title = "Jobs, applications and staff"
 admin.site.site_url = "/jobs/"  # "View site": the organization's careers page
+# The change lists need the width of a 1280 px screen; the breadcrumbs and index lead everywhere.
+admin.site.enable_nav_sidebar = False
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="careers:job-list", permanent=False)),

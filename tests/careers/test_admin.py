@@ -1,5 +1,6 @@
 """The organization's staff admin: CSV export, pipeline actions, interviewer e-mails, permissions."""
 
+import re
 from datetime import datetime, timezone as dt_timezone
 
 import pytest
@@ -245,3 +246,19 @@ def test_staff_opt_in_for_themselves_only_the_admin_sets_it_for_others(
     listing = client.get("/admin/careers/notificationpreference/").content.decode()
     assert "rita" in listing and "road-runner" not in listing
     assert client.get(f"/admin/careers/notificationpreference/{admins_preference}/change/").status_code == 302
+
+
+def test_a_new_job_is_open_unless_chosen_otherwise_and_the_form_says_what_draft_means(
+    acme, acme_admin, in_tenant, signed_in, tenant_client
+):
+    client = signed_in(acme, acme_admin)
+    form = client.get("/admin/careers/job/add/").content.decode()
+    assert re.search(r'<input type="radio" name="status" value="open"[^>]*checked', form)
+    assert not re.search(r'<input type="radio" name="status" value="draft"[^>]*checked', form)
+    assert "A draft is not published" in form
+
+    client.post("/admin/careers/job/add/", {
+        "title": "Anvil Tester", "employment_type": "full_time", "status": "open",
+        "published_at_0": "2026-03-01", "published_at_1": "09:00:00", "description": "",
+    })
+    assert b"Anvil Tester" in tenant_client(acme).get("/jobs/").content
