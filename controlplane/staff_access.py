@@ -4,8 +4,6 @@ Django's password-reset views and tokens underneath (a link works once and expir
 PASSWORD_RESET_TIMEOUT); the users are the current tenant's, read in its schema.
 """
 
-from email.utils import formataddr, parseaddr
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
@@ -15,12 +13,8 @@ from django.contrib.auth.password_validation import password_validators_help_tex
 from django.urls import reverse_lazy
 
 from audit.services import audit_record
+from careers.notifications import organization_from_email
 from tenancy.hosts import tenant_url
-
-
-def organization_from_email(organization: str) -> str:
-    """The platform's sender address, shown under the organization's name."""
-    return formataddr((organization, parseaddr(settings.DEFAULT_FROM_EMAIL)[1]))
 
 
 def _timeout_days() -> int:
