@@ -10,11 +10,16 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import PasswordResetForm, SetPasswordForm
 from django.contrib.auth.password_validation import password_validators_help_texts
+from django.core.cache import cache
 from django.urls import reverse_lazy
 
 from audit.services import audit_record
 from careers.notifications import organization_from_email
 from tenancy.hosts import tenant_url
+
+
+# At most one password e-mail per address in this interval, so the form cannot flood an inbox.
+RESET_EMAIL_INTERVAL_SECONDS = 60
 
 
 def _timeout_days() -> int:
@@ -39,7 +44,11 @@ class StaffPasswordResetForm(PasswordResetForm):
     def get_users(self, email):
         # Invited staff have no usable password until they set one: they may ask for a link too
         # (Django skips them, for accounts that sign in elsewhere; here there are none).
-        return get_user_model()._default_manager.filter(email__iexact=email.strip(), is_active=True)
+        users = get_user_model()._default_manager.filter(email__iexact=email.strip(), is_active=True)
+        # Cache keys carry the tenant's prefix: the interval is per organization and address.
+        if not cache.add(f"staff-password-reset:{email.strip().lower()}", 1, RESET_EMAIL_INTERVAL_SECONDS):
+            return users.none()  # asked a moment ago: the same answer, no second e-mail
+        return users
 
 
 class ForgotPasswordView(auth_views.PasswordResetView):
