@@ -21,7 +21,7 @@ dev: install
 	$(PY) -m settings.embedded start
 	$(PY) manage.py tenants migrate
 	$(PY) manage.py demo
-	@echo "Serving http://localhost:$(PORT) (platform) and http://acme.localhost:$(PORT) (Acme)"
+	@echo "Serving the platform console on http://localhost:$(PORT)/ and Acme on http://acme.localhost:$(PORT)/jobs/ (staff: /admin/)"
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 system-packages:

@@ -53,9 +53,9 @@ class ReadOnlyAuditAdmin(admin.ModelAdmin):
 
 
 class PlatformAuditAdmin(ReadOnlyAuditAdmin):
-    list_display = ["created", "tenant_slug", "actor", "action", "object_repr", "ip"]
-    list_filter = ["action", "tenant_slug"]
-    search_fields = [*ReadOnlyAuditAdmin.search_fields, "tenant_slug"]
+    list_display = ["created", "tenant_slug", "subject_slug", "actor", "action", "object_repr", "ip"]
+    list_filter = ["action", "tenant_slug", "subject_slug"]
+    search_fields = [*ReadOnlyAuditAdmin.search_fields, "tenant_slug", "subject_slug"]
 
 
 admin.site.register(AuditEvent, ReadOnlyAuditAdmin)

@@ -6,7 +6,7 @@ from django.db import models
 
 from audit.scoping import is_platform_scope, scope_tenant_slug
 
-EVENT_FIELDS = ("event_id", "tenant_slug", "actor", "action", "object_repr", "ip", "created")
+EVENT_FIELDS = ("event_id", "tenant_slug", "subject_slug", "actor", "action", "object_repr", "ip", "created")
 
 
 class AuditEventFields(models.Model):
@@ -15,6 +15,11 @@ class AuditEventFields(models.Model):
     event_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     tenant_slug = models.CharField(
         "organization", max_length=40, blank=True, help_text="Empty for platform actions."
+    )
+    # A platform action stays in the platform's trail and is found under the organization too.
+    subject_slug = models.CharField(
+        "about organization", max_length=40, blank=True,
+        help_text="The organization a platform action is about (tenant.created, domain.added...).",
     )
     actor = models.CharField(max_length=150, blank=True)
     action = models.CharField(max_length=64)
@@ -47,6 +52,7 @@ class AuditEvent(AuditEventFields):
     class Meta:
         ordering = ["-created", "-id"]
         indexes = [
-            models.Index(fields=["tenant_slug", "-created"], name="audit_tenant_created_idx")
+            models.Index(fields=["tenant_slug", "-created"], name="audit_tenant_created_idx"),
+            models.Index(fields=["subject_slug", "-created"], name="audit_subject_created_idx"),
         ]
         verbose_name = "audit event"

@@ -10,8 +10,10 @@ def audit_event_list(*, search: str = "", tenant_slug: str = "", action: str = "
     events = AuditEvent.objects.order_by("-created", "-id")
     if search:
         events = events.filter(Q(actor__icontains=search) | Q(object_repr__icontains=search))
-    if tenant_slug:
-        events = events.filter(tenant_slug="" if tenant_slug == "-" else tenant_slug)
+    if tenant_slug == "-":
+        events = events.filter(tenant_slug="")
+    elif tenant_slug:  # its own events, and the platform's actions about it
+        events = events.filter(Q(tenant_slug=tenant_slug) | Q(subject_slug=tenant_slug))
     if action:
         events = events.filter(action=action)
     return events

@@ -34,6 +34,10 @@ class Actions:
     TENANT_RESUMED = "tenant.resumed"
     TENANT_DELETED = "tenant.deleted"
     DOMAIN_ADDED = "domain.added"
+    DOMAIN_REMOVED = "domain.removed"
+    DOMAIN_MADE_PRIMARY = "domain.made_primary"
+    INVITE_RESENT = "invite.resent"
+    INVITE_LINK_COPIED = "invite.link_copied"
     ADMIN_ADD = "admin.add"
     ADMIN_CHANGE = "admin.change"
     ADMIN_DELETE = "admin.delete"
@@ -42,20 +46,25 @@ class Actions:
     APPLICATIONS_EXPORTED = "applications.exported"
     INTERVIEWERS_NOTIFIED = "applications.interviewers_notified"
     APPLICATION_STATUS_MOVED = "applications.status_moved"
+    CV_DOWNLOADED = "application.cv_downloaded"
+    PASSWORD_SET = "auth.password_set"
 
 
 def audit_record(
-    *, action: str, object_repr: str = "", request=None, actor: str | None = None
+    *, action: str, object_repr: str = "", request=None, actor: str | None = None,
+    subject_slug: str = "",
 ) -> None:
     """Record ``action`` on ``object_repr`` by the current user, in the current tenant's trail.
 
     The tenant comes from ``tenancy.context``; actor and IP from ``request`` (by default the
-    request being served). Never raises.
+    request being served). ``subject_slug`` names the organization a platform action is about,
+    so that filtering the trail by that organization finds it too. Never raises.
     """
     request = request if request is not None else current_request()
     event = {
         "event_id": uuid.uuid4(),
         "tenant_slug": scope_tenant_slug() or "",
+        "subject_slug": subject_slug[:40],
         "actor": (actor if actor is not None else _actor_of(request))[:150],
         "action": action[:64],
         "object_repr": str(object_repr)[:200],

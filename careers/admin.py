@@ -7,6 +7,7 @@ from django.http import HttpResponse
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from audit.admin import AuditedModelAdmin
 from audit.services import Actions, audit_record
@@ -18,16 +19,31 @@ from tenancy.context import current_tenant
 
 @admin.register(Job)
 class JobAdmin(AuditedModelAdmin):
-    list_display = ["title", "department", "location", "employment_type", "status", "published_at",
+    list_display = ["title", "department", "location", "employment_type", "status", "published",
                     "application_count"]
     list_filter = ["status", "employment_type", "department", "location"]
     search_fields = ["title", "department", "location"]
     date_hierarchy = "published_at"
+    radio_fields = {"status": admin.HORIZONTAL}  # the choice in plain sight, not in a closed list
     fields = ["title", "department", "location", "employment_type", "status", "published_at",
               "description"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(application_count=Count("applications"))
+
+    def get_changeform_initial_data(self, request):
+        # A new job is meant to be seen: Open unless staff choose otherwise (and the form says so).
+        return {"status": Job.Status.OPEN, **super().get_changeform_initial_data(request)}
+
+    def formfield_for_choice_field(self, db_field, request, **kwargs):
+        if db_field.name == "status":
+            kwargs["help_text"] = ("Only open jobs are on the careers page and take applications. "
+                                   "A draft is not published; a closed job is taken off the page.")
+        return super().formfield_for_choice_field(db_field, request, **kwargs)
+
+    @admin.display(description="Published", ordering="published_at")
+    def published(self, job):
+        return date_format(timezone.localtime(job.published_at), "M j, Y")
 
     @admin.display(description="Applications", ordering="application_count")
     def application_count(self, job):
@@ -109,7 +125,7 @@ def status_move_action(status: Application.Status):
 
 @admin.register(Application)
 class ApplicationAdmin(AuditedModelAdmin):
-    list_display = ["name", "email", "job", "status", "interviewer", "submitted_at"]
+    list_display = ["name", "email", "job", "status", "interviewer", "submitted"]
     list_filter = ["status", "job"]
     list_select_related = ["job", "interviewer"]
     search_fields = ["name", "email", "job__title"]
@@ -121,6 +137,10 @@ class ApplicationAdmin(AuditedModelAdmin):
     inlines = [FeedbackInline, StatusChangeInline]
     actions = [export_as_csv, notify_interviewer,
                *(status_move_action(status) for status in Application.Status)]
+
+    @admin.display(description="Submitted", ordering="submitted_at")
+    def submitted(self, application):
+        return date_format(timezone.localtime(application.submitted_at), "M j, Y")
 
     def has_add_permission(self, request):
         return False  # applications come from candidates through the portal

@@ -58,6 +58,7 @@ def populate(*, organization_name: str) -> None:
                 phone=f"+44 20 7946 {index:04d}", cv_url=f"https://cv.example.com/candidate{index + 1}",
                 cover_letter=f"Dear {organization_name} team,\n\nI would love to join you as "
                              f"{job.title}.\n\nBest regards,\n{name}",
+                confirm=False,  # demo candidates: no confirmation e-mails printed at every first run
             )
             _advance(application=application, status=status, reviewer=reviewer)
 

@@ -1,25 +1,35 @@
-"""Applications as CSV: UTF-8, RFC 4180 quoting, one header row."""
+"""Applications as CSV: UTF-8 with a byte order mark (so Excel reads non-ASCII names), RFC 4180
+quoting, one header row."""
 
 import csv
 import io
 
 from django.utils import timezone
 
+from careers.forms import phone_validator
 from careers.selectors import applications_for_export
 
 HEADER = ["ID", "Job", "Name", "Email", "Phone", "Status", "Submitted at", "CV link", "CV file",
-          "Interviewer"]
+          "Interviewer", "Cover letter"]
+BOM = "\ufeff"
 # A spreadsheet runs a cell starting with these as a formula; candidates write these fields.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _cell(value) -> str:
+    """The value as written, unless a spreadsheet would run it: then a leading apostrophe.
+
+    A phone number (+44 20 7946 0000) has no letters, so it cannot call a function: kept as is.
+    """
     text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+    if text.startswith(FORMULA_PREFIXES) and not phone_validator.regex.fullmatch(text):
+        return "'" + text
+    return text
 
 
 def applications_csv(*, applications) -> str:
     out = io.StringIO()
+    out.write(BOM)
     writer = csv.writer(out)  # QUOTE_MINIMAL, \r\n line ends: what spreadsheets expect
     writer.writerow(HEADER)
     for application in applications_for_export(applications=applications):
@@ -35,5 +45,6 @@ def applications_csv(*, applications) -> str:
             application.cv_url,
             "yes" if application.cv_file else "no",
             interviewer.get_username() if interviewer else "",
+            application.cover_letter,
         )])
     return out.getvalue()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from email.utils import formataddr, parseaddr
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
@@ -25,13 +26,17 @@ def application_admin_url(*, application: Application) -> str:
     return (tenant_url(tenant) if tenant else "") + path
 
 
-def application_received_notify_on_commit(*, application: Application, using: str) -> None:
-    """Send the new-application e-mails once the application is committed, in this tenant's scope."""
+def application_received_notify_on_commit(*, application: Application, using: str,
+                                          confirm: bool = True) -> None:
+    """Send the new-application e-mails (and, with ``confirm``, the candidate's confirmation) once
+    the application is committed, in this tenant's scope."""
     scope = context.current_scope()
 
     def send():
         with context.activated(scope):
             application_received_notify(application=application)
+            if confirm:
+                application_confirmation_send(application=application)
 
     transaction.on_commit(send, using=using)
 
@@ -58,6 +63,38 @@ def application_received_notify(*, application: Application) -> int:
     except Exception:
         logger.exception("new-application e-mail for application %s was not sent", application.pk)
         return 0
+
+
+def organization_from_email(organization: str) -> str:
+    """The platform's sender address, shown under the organization's name."""
+    return formataddr((organization, parseaddr(settings.DEFAULT_FROM_EMAIL)[1]))
+
+
+def application_confirmation_send(*, application: Application) -> bool:
+    """Tell the candidate, in the organization's name, that their application arrived."""
+    try:
+        tenant = context.current_tenant()
+        organization = getattr(tenant, "name", "") or "The hiring team"
+        job_url = (tenant_url(tenant) if tenant else "") + reverse(
+            "careers:job-detail", args=[application.job.pk], urlconf=settings.TENANT_URLCONF)
+        message = EmailMessage(
+            subject=f"Your application for {application.job.title} at {organization}",
+            body=(
+                f"Dear {application.name},\n\n"
+                f"Thank you for applying for {application.job.title} at {organization}. "
+                "We have received your application and will be in touch.\n\n"
+                f"The job: {job_url}\n\n"
+                f"{organization}\n\n"
+                "You receive this e-mail because this address was given in an application; "
+                "please do not reply to it.\n"
+            ),
+            from_email=organization_from_email(organization),
+            to=[application.email],
+        )
+        return bool(get_connection().send_messages([message]))
+    except Exception:
+        logger.exception("confirmation e-mail for application %s was not sent", application.pk)
+        return False
 
 
 @dataclass(frozen=True)

@@ -36,8 +36,9 @@ def job_create(*, title: str, department: str = "", location: str = "", descript
 
 
 def application_submit(*, job: Job, name: str, email: str, cover_letter: str, cv_url: str = "",
-                       phone: str = "", cv_file: File | None = None) -> Application:
-    """Save a candidate's application, then (after commit) e-mail the staff who opted in.
+                       phone: str = "", cv_file: File | None = None, confirm: bool = True) -> Application:
+    """Save a candidate's application, then (after commit) e-mail the staff who opted in and,
+    with ``confirm``, the candidate a confirmation in the organization's name.
 
     ``cv_file`` (already checked, see ``careers.uploads``) is stored under a generated name in
     the tenant's folder; if the application is not saved, neither is the file.
@@ -58,7 +59,8 @@ def application_submit(*, job: Job, name: str, email: str, cover_letter: str, cv
             ApplicationStatusChange.objects.create(
                 application=application, from_status="", to_status=application.status
             )
-            notifications.application_received_notify_on_commit(application=application, using=alias)
+            notifications.application_received_notify_on_commit(application=application, using=alias,
+                                                               confirm=confirm)
             written = True
     except Exception as error:
         if not written:  # rolled back: the file stored before the row has no row to name it

@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 from django.views.generic import DetailView, ListView
 
-from audit.services import audit_record
+from audit.services import Actions, audit_record
 from careers import selectors
 from careers.forms import ApplicationForm
 from careers.ratelimit import application_attempt_register
@@ -85,7 +85,7 @@ def application_cv(request, pk: int):
     if not (user.is_active and user.is_staff and user.has_perm("careers.view_application")):
         raise Http404("No such file.")
     application = get_object_or_404(selectors.applications_with_cv_file(), pk=pk)
-    audit_record(action="application.cv_downloaded", request=request,
+    audit_record(action=Actions.CV_DOWNLOADED, request=request,
                  object_repr=f"application {application.pk}: {application.name}")
     extension = PurePosixPath(application.cv_file.name).suffix
     return tenant_file_response(name=application.cv_file.name,

@@ -9,6 +9,7 @@ from tenancy.hosts import site_url, tenant_url
 from tenants.models import Tenant
 
 DEMO_PASSWORD = "tenantry-demo"
+PLATFORM_ADMIN = "platform-admin"
 DEMO_ORGANIZATIONS = [("acme", "Acme Corporation"), ("globex", "Globex Corporation")]
 
 
@@ -25,9 +26,9 @@ def demo_create() -> list[str]:
 
     lines = []
     with context.activated(context.public_scope()):
-        _ensure_admin(username="platform-admin")
-    lines.append(f"Platform console: {site_url(settings.BASE_DOMAIN)}/admin/  "
-                 f"user platform-admin, password {DEMO_PASSWORD}")
+        _ensure_admin(username=PLATFORM_ADMIN)
+    lines.append(f"Platform console: {site_url(settings.BASE_DOMAIN)}/  "
+                 f"user {PLATFORM_ADMIN}, password {DEMO_PASSWORD}")
     for slug, name in DEMO_ORGANIZATIONS:
         tenant = Tenant.objects.filter(slug=slug).first()
         if tenant is None:

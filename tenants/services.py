@@ -86,7 +86,7 @@ def tenant_create(
             invite_error = str(error)
     hosts_changed()
     logger.info("tenant %s created on %s", slug, database_alias)
-    _platform_event(Actions.TENANT_CREATED, f"{slug} on {database_alias}")
+    _platform_event(Actions.TENANT_CREATED, f"{slug} on {database_alias}", about=slug)
     return Provisioned(tenant=tenant, invite_link=invite_link, invite_error=invite_error)
 
 
@@ -122,7 +122,8 @@ def _set_status(tenant: Tenant, status: str) -> Tenant:
     hosts_changed()
     logger.info("tenant %s is now %s", tenant.slug, status)
     suspended = status == Tenant.Status.SUSPENDED
-    _platform_event(Actions.TENANT_SUSPENDED if suspended else Actions.TENANT_RESUMED, tenant.slug)
+    _platform_event(Actions.TENANT_SUSPENDED if suspended else Actions.TENANT_RESUMED, tenant.slug,
+                    about=tenant.slug)
     return tenant
 
 
@@ -136,7 +137,7 @@ def tenant_delete(*, tenant: Tenant) -> None:
     placement.schema_placement_forget(schema_name=tenant.schema_name)
     hosts_changed()
     logger.info("tenant %s deleted", tenant.slug)
-    _platform_event(Actions.TENANT_DELETED, tenant.slug)
+    _platform_event(Actions.TENANT_DELETED, tenant.slug, about=tenant.slug)
     tenant_files_delete(schema_name=tenant.schema_name)  # last: a storage error still fails loud
 
 
@@ -154,14 +155,51 @@ def domain_attach(*, tenant: Tenant, domain: str) -> Domain:
         raise ValidationError(f"Domain {domain!r} is already in use.", code="taken")
     attached = Domain.objects.create(domain=domain, tenant=tenant, is_primary=False)
     hosts_changed()
-    _platform_event(Actions.DOMAIN_ADDED, f"{domain} for {tenant.slug}")
+    _platform_event(Actions.DOMAIN_ADDED, f"{domain} for {tenant.slug}", about=tenant.slug)
     return attached
 
 
-def _platform_event(action: str, object_repr: str) -> None:
-    """Platform actions go to the platform's trail, whichever scope the caller is in."""
+def _tenant_domain(*, tenant: Tenant, domain: str) -> Domain:
+    try:
+        return Domain.objects.get(tenant=tenant, domain=domain.strip().lower().rstrip("."))
+    except Domain.DoesNotExist:
+        raise ValidationError(f"{domain!r} is not a domain of {tenant.slug}.", code="unknown") from None
+
+
+def domain_detach(*, tenant: Tenant, domain: str) -> None:
+    """Stop serving the tenant on a custom domain. Its own ``<slug>.<BASE_DOMAIN>`` and the
+    primary domain stay: every link the platform writes points at them."""
+    found = _tenant_domain(tenant=tenant, domain=domain)
+    if found.domain == tenant_host(tenant.slug):
+        raise ValidationError(f"{found.domain} is the organization's own address on the platform; "
+                              "it cannot be removed.", code="own_domain")
+    if found.is_primary:
+        raise ValidationError(f"{found.domain} is the primary domain: make another domain primary "
+                              "first.", code="primary")
+    found.delete()
+    hosts_changed()
+    _platform_event(Actions.DOMAIN_REMOVED, f"{found.domain} from {tenant.slug}", about=tenant.slug)
+
+
+def domain_make_primary(*, tenant: Tenant, domain: str) -> Domain:
+    """Make one of the tenant's domains its primary one (exactly one is primary)."""
+    found = _tenant_domain(tenant=tenant, domain=domain)
+    if found.is_primary:
+        return found
+    with transaction.atomic(using=settings.TENANT_DB_ALIAS):
+        Domain.objects.filter(tenant=tenant, is_primary=True).update(is_primary=False)
+        Domain.objects.filter(pk=found.pk).update(is_primary=True)
+    found.is_primary = True
+    hosts_changed()
+    _platform_event(Actions.DOMAIN_MADE_PRIMARY, f"{found.domain} for {tenant.slug}", about=tenant.slug)
+    return found
+
+
+def _platform_event(action: str, object_repr: str, *, about: str = "") -> None:
+    """Platform actions go to the platform's trail, whichever scope the caller is in; ``about``
+    (the tenant's slug) lets the console find them under that organization as well."""
     with context.activated(context.public_scope()):
-        audit_record(action=action, object_repr=object_repr)
+        audit_record(action=action, object_repr=object_repr, subject_slug=about)
 
 
 def tenants_migrate(*, verbosity: int = 1, stdout=None) -> None:

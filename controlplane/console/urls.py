@@ -7,7 +7,7 @@ from controlplane.console import views
 app_name = "console"
 urlpatterns = [
     path("", views.tenant_list, name="tenant-list"),
-    path("login/", auth_views.LoginView.as_view(
+    path("login/", views.ConsoleLoginView.as_view(
         template_name="console/login.html",
         authentication_form=AdminAuthenticationForm,  # staff accounts only
         redirect_authenticated_user=True,
@@ -21,6 +21,10 @@ urlpatterns = [
     path("tenants/<slug:slug>/suspend/", views.tenant_status, {"action": "suspend"}, name="tenant-suspend"),
     path("tenants/<slug:slug>/resume/", views.tenant_status, {"action": "resume"}, name="tenant-resume"),
     path("tenants/<slug:slug>/domains/", views.domain_attach, name="domain-attach"),
+    path("tenants/<slug:slug>/domains/remove/", views.domain_detach, name="domain-detach"),
+    path("tenants/<slug:slug>/domains/primary/", views.domain_make_primary, name="domain-make-primary"),
+    path("tenants/<slug:slug>/invite/resend/", views.invite_resend, name="invite-resend"),
+    path("tenants/<slug:slug>/invite/link/", views.invite_link_copy, name="invite-link"),
     path("tenants/<slug:slug>/delete/", views.tenant_delete, name="tenant-delete"),
     path("audit/", views.audit_list, name="audit-list"),
 ]

@@ -5,6 +5,7 @@ import logging
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -17,12 +18,29 @@ from audit import selectors as audit_selectors
 from audit.services import audit_pending_count
 from controlplane.console.forms import DomainAttachForm, TenantCreateForm, TenantDeleteForm, TenantFilterForm
 from controlplane.console.slugs import slug_suggest
-from tenants import selectors, services
+from tenants import invites, selectors, services
 from tenancy.hosts import tenant_host, tenant_url
 from tenants.models import Tenant
 
 logger = logging.getLogger(__name__)
 PAGE_SIZE = 25
+
+
+CONSOLE_EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+
+
+def _emails_printed() -> bool:
+    """Development: e-mails go to the terminal that runs the server, not to a mailbox."""
+    return settings.EMAIL_BACKEND == CONSOLE_EMAIL_BACKEND
+
+
+class ConsoleLoginView(auth_views.LoginView):
+    def get_context_data(self, **kwargs):
+        # In development, say where the demo sign-ins are (``make dev`` prints them).
+        from controlplane.demo import DEMO_PASSWORD, PLATFORM_ADMIN
+
+        return super().get_context_data(development=settings.DEBUG, demo_user=PLATFORM_ADMIN,
+                                        demo_password=DEMO_PASSWORD, **kwargs)
 
 
 def console_view(permission: str):
@@ -94,10 +112,12 @@ def tenant_create(request):
                                           f"e-mail to {data['admin_email']} could not be sent: "
                                           f"{provisioned.invite_error}")
             else:
+                printed = (" (development: the e-mail, with its link, was printed to the terminal "
+                           "running the server)") if _emails_printed() else ""
                 messages.success(
                     request,
                     f"{tenant.name} is live at {tenant_url(tenant)}/ — an invite to set a password "
-                    f"was sent to {data['admin_email']}.",
+                    f"was sent to {data['admin_email']}{printed}.",
                 )
             return redirect("console:tenant-detail", slug=tenant.slug)
     return _page(request, "console/tenant_form.html", {
@@ -125,11 +145,18 @@ def tenant_detail(request, slug):
     return _render_detail(request, tenant, DomainAttachForm())
 
 
-def _render_detail(request, tenant, domain_form, status=200):
+def _render_detail(request, tenant, domain_form, status=200, invite_link=None):
     size = selectors.tenant_sizes(tenants=[tenant]).get(tenant.pk)
+    try:
+        pending_invite = invites.invite_pending(tenant=tenant)
+    except DatabaseError as error:  # a broken schema must not hide the rest of the page
+        logger.warning("pending invite of tenant %s unavailable: %s", tenant.slug, error)
+        pending_invite = None
     return _page(request, "console/tenant_detail.html", {
         "tenant": tenant, "url": tenant_url(tenant), "size": size,
         "domains": tenant.domains.order_by("-is_primary", "domain"), "domain_form": domain_form,
+        "own_host": tenant_host(tenant.slug), "pending_invite": pending_invite,
+        "invite_link": invite_link,
     }, status=status)
 
 
@@ -171,6 +198,68 @@ def domain_attach(request, slug):
                                       "Point its DNS at the platform to go live.")
             return redirect("console:tenant-detail", slug=tenant.slug)
     return _render_detail(request, tenant, form, status=400)
+
+
+DOMAIN_ACTIONS = {
+    "detach": (services.domain_detach, "{domain} no longer serves {name}."),
+    "make_primary": (services.domain_make_primary, "{domain} is now the primary domain of {name}."),
+}
+
+
+def _domain_action(request, slug: str, action: str):
+    tenant = _tenant_or_404(slug)
+    service, done = DOMAIN_ACTIONS[action]
+    domain = request.POST.get("domain", "")
+    try:
+        service(tenant=tenant, domain=domain)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, done.format(domain=domain, name=tenant.name))
+    return redirect("console:tenant-detail", slug=tenant.slug)
+
+
+@console_view("tenants.change_tenant")
+@require_POST
+def domain_detach(request, slug):
+    return _domain_action(request, slug, "detach")
+
+
+@console_view("tenants.change_tenant")
+@require_POST
+def domain_make_primary(request, slug):
+    return _domain_action(request, slug, "make_primary")
+
+
+@console_view("tenants.change_tenant")
+@require_POST
+def invite_resend(request, slug):
+    tenant = _tenant_or_404(slug)
+    try:
+        pending = invites.invite_resend(tenant=tenant)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    except OSError as error:  # smtplib's errors are OSErrors: the link is still valid, say so
+        logger.exception("invite e-mail for tenant %s failed", tenant.slug)
+        messages.error(request, f"The invite e-mail could not be sent: {error}. "
+                                "Copy the invite link and send it another way.")
+    else:
+        printed = " (development: printed to the terminal running the server)" if _emails_printed() else ""
+        messages.success(request, f"A new invite was sent to {pending.email}{printed}.")
+    return redirect("console:tenant-detail", slug=tenant.slug)
+
+
+@console_view("tenants.change_tenant")
+@require_POST
+def invite_link_copy(request, slug):
+    """Shows a fresh set-password link on the tenant's page (no redirect: it is not stored)."""
+    tenant = _tenant_or_404(slug)
+    try:
+        link = invites.invite_link_copy(tenant=tenant)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("console:tenant-detail", slug=tenant.slug)
+    return _render_detail(request, tenant, DomainAttachForm(), invite_link=link)
 
 
 @console_view("tenants.delete_tenant")

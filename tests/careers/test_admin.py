@@ -1,5 +1,6 @@
 """The organization's staff admin: CSV export, pipeline actions, interviewer e-mails, permissions."""
 
+import re
 from datetime import datetime, timezone as dt_timezone
 
 import pytest
@@ -63,12 +64,14 @@ def test_csv_export_is_exact_utf8_with_quoting_and_header_and_is_audited(
         job = JobFactory(title="Anvils, Rockets & Co")
         tricky = ApplicationFactory(job=job, name='Zoë "Zed" Ångström, Jr.', email="zoe@example.com",
                                     phone="+46 8 123 45", submitted_at=at,
-                                    cv_url="https://cv.example.com/zoë")
+                                    cv_url="https://cv.example.com/zoë",
+                                    cover_letter="Dear Acme,\nI build anvils; \"heavy\" ones.")
         plain = ApplicationFactory(job=job, name="Łukasz Nowak", email="lukasz@example.com",
                                    submitted_at=at.replace(hour=10), interviewer=acme_admin,
                                    status=Application.Status.INTERVIEW, cv_file="cv/0f1e.pdf")
         formula = ApplicationFactory(job=job, name="=HYPERLINK(\"http://evil.example\")",
-                                     email="evil@example.com", submitted_at=at.replace(hour=11))
+                                     email="evil@example.com", submitted_at=at.replace(hour=11),
+                                     phone="+1+SUM(A1)", cover_letter="@SUM(1+1)*cmd|' /C calc'!A0")
         ApplicationFactory(job=job, name="Not Selected", submitted_at=at.replace(hour=12))
 
     response = run_action(signed_in(acme, acme_admin), "export_as_csv", [formula, plain, tricky])
@@ -77,19 +80,33 @@ def test_csv_export_is_exact_utf8_with_quoting_and_header_and_is_audited(
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"].startswith('attachment; filename="acme-applications-')
     expected = (
-        "ID,Job,Name,Email,Phone,Status,Submitted at,CV link,CV file,Interviewer\r\n"
+        "\ufeffID,Job,Name,Email,Phone,Status,Submitted at,CV link,CV file,Interviewer,Cover letter\r\n"
         f'{tricky.pk},"Anvils, Rockets & Co","Zoë ""Zed"" Ångström, Jr.",zoe@example.com,'
-        "'+46 8 123 45,New,2026-03-01T09:30:00+00:00,https://cv.example.com/zoë,no,\r\n"
+        "+46 8 123 45,New,2026-03-01T09:30:00+00:00,https://cv.example.com/zoë,no,,"
+        '"Dear Acme,\nI build anvils; ""heavy"" ones."\r\n'
         f'{plain.pk},"Anvils, Rockets & Co",Łukasz Nowak,lukasz@example.com,,Interview,'
-        "2026-03-01T10:30:00+00:00,https://cv.example.com/me,yes,road-runner\r\n"
+        "2026-03-01T10:30:00+00:00,https://cv.example.com/me,yes,road-runner,I would like to work with you.\r\n"
         f'{formula.pk},"Anvils, Rockets & Co","\'=HYPERLINK(""http://evil.example"")",'
-        "evil@example.com,,New,2026-03-01T11:30:00+00:00,https://cv.example.com/me,no,\r\n"
+        "evil@example.com,'+1+SUM(A1),New,2026-03-01T11:30:00+00:00,https://cv.example.com/me,no,,"
+        "'@SUM(1+1)*cmd|' /C calc'!A0\r\n"
     )
     assert response.content == expected.encode("utf-8")
+    assert response.content.startswith(b"\xef\xbb\xbf")  # the UTF-8 byte order mark
     assert audit_rows("applications.exported") == [
         ("acme", "road-runner", "applications.exported",
          f"3 application(s): ids {tricky.pk}, {plain.pk}, {formula.pk}")
     ]
+
+
+@pytest.mark.parametrize(("value", "written"), [
+    ("+44 20 7946 0000", "+44 20 7946 0000"),  # a phone number stays readable
+    ("-5", "'-5"), ("+1-2", "'+1-2"), ("=1+2", "'=1+2"), ("@A1", "'@A1"),
+    ("\tcmd", "'\tcmd"), ("\r=1", "'\r=1"), ("+44 (0)20 x", "'+44 (0)20 x"), ("Ana", "Ana"),
+])
+def test_csv_defuses_only_formula_like_cells_that_are_not_phone_numbers(value, written):
+    from careers.exports import _cell
+
+    assert _cell(value) == written
 
 
 def test_move_action_changes_status_and_records_who_and_when(acme, recruiter, in_tenant, signed_in):
@@ -229,3 +246,19 @@ def test_staff_opt_in_for_themselves_only_the_admin_sets_it_for_others(
     listing = client.get("/admin/careers/notificationpreference/").content.decode()
     assert "rita" in listing and "road-runner" not in listing
     assert client.get(f"/admin/careers/notificationpreference/{admins_preference}/change/").status_code == 302
+
+
+def test_a_new_job_is_open_unless_chosen_otherwise_and_the_form_says_what_draft_means(
+    acme, acme_admin, in_tenant, signed_in, tenant_client
+):
+    client = signed_in(acme, acme_admin)
+    form = client.get("/admin/careers/job/add/").content.decode()
+    assert re.search(r'<input type="radio" name="status" value="open"[^>]*checked', form)
+    assert not re.search(r'<input type="radio" name="status" value="draft"[^>]*checked', form)
+    assert "A draft is not published" in form
+
+    client.post("/admin/careers/job/add/", {
+        "title": "Anvil Tester", "employment_type": "full_time", "status": "open",
+        "published_at_0": "2026-03-01", "published_at_1": "09:00:00", "description": "",
+    })
+    assert b"Anvil Tester" in tenant_client(acme).get("/jobs/").content

@@ -41,9 +41,11 @@ def test_only_opted_in_active_staff_of_this_organization_are_emailed(
         assert mail.outbox == []  # nothing leaves before the application is committed
 
     assert response.status_code == 302 and len(callbacks) == 1
-    assert sorted(message.to[0] for message in mail.outbox) == ["ann@acme.example", "bob@acme.example"]
+    staff_mail = [message for message in mail.outbox if message.to != [VALID["email"]]]
+    assert len(mail.outbox) == len(staff_mail) + 1  # and the candidate's confirmation
+    assert sorted(message.to[0] for message in staff_mail) == ["ann@acme.example", "bob@acme.example"]
     assert all(len(message.to) == 1 and not message.cc and not message.bcc for message in mail.outbox)
-    message = mail.outbox[0]
+    message = staff_mail[0]
     with in_tenant(acme):
         application = Application.objects.get()
     assert message.subject == "New application for Anvil Tester: Wile E. Coyote"
@@ -75,6 +77,36 @@ def test_a_failed_send_is_logged_and_the_application_is_kept(
     with in_tenant(acme):
         application = Application.objects.get()
     assert application.email == VALID["email"]
-    [record] = [r for r in caplog.records if r.name == "careers.notifications"]
-    assert f"application {application.pk} was not sent" in record.getMessage()
-    assert record.exc_info and isinstance(record.exc_info[1], ConnectionRefusedError)
+    staff, confirmation = [r for r in caplog.records if r.name == "careers.notifications"]
+    assert f"new-application e-mail for application {application.pk} was not sent" in staff.getMessage()
+    assert f"confirmation e-mail for application {application.pk} was not sent" in confirmation.getMessage()
+    for record in (staff, confirmation):
+        assert record.exc_info and isinstance(record.exc_info[1], ConnectionRefusedError)
+
+
+def test_the_candidate_gets_a_confirmation_in_the_organizations_name_after_commit(
+    acme, in_tenant, tenant_client, django_capture_on_commit_callbacks
+):
+    with in_tenant(acme):
+        job = JobFactory(title="Anvil Tester")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = tenant_client(acme).post(f"/jobs/{job.pk}/apply/", VALID)
+        assert mail.outbox == []  # nothing leaves before the application is committed
+
+    assert response.status_code == 302
+    (message,) = mail.outbox  # nobody opted in: only the candidate's
+    assert message.to == ["wile@example.com"]
+    assert message.from_email == "Acme Corporation <no-reply@tenantry.test>"
+    assert message.subject == "Your application for Anvil Tester at Acme Corporation"
+    assert message.body.startswith("Dear Wile E. Coyote,\n\nThank you for applying for Anvil Tester at "
+                                   "Acme Corporation.")
+    assert f"http://acme.tenantry.test/jobs/{job.pk}/" in message.body
+
+
+def test_a_refused_application_sends_no_confirmation(acme, in_tenant, tenant_client,
+                                                     django_capture_on_commit_callbacks):
+    with in_tenant(acme):
+        job = JobFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        tenant_client(acme).post(f"/jobs/{job.pk}/apply/", {**VALID, "cover_letter": "short"})
+    assert mail.outbox == []

@@ -48,3 +48,34 @@ def test_the_trail_needs_its_permission(make_tenant):
     client.force_login(viewer)
     assert client.get("/audit/").status_code == 403
     assert b'href="/audit/"' not in client.get("/").content
+
+
+def test_filtering_by_organization_shows_the_platforms_actions_about_it(console, platform_admin,
+                                                                       make_tenant, in_tenant):
+    from audit.services import audit_record
+
+    console.post("/create/", {"name": "Initech", "slug": "initech", "plan": "free",
+                              "database_alias": "default", "admin_email": "bill@initech.example"})
+    console.post("/tenants/initech/suspend/")
+    console.post("/tenants/initech/resume/")
+    console.post("/tenants/initech/domains/", {"domain": "jobs.initech.example"})
+    acme = make_tenant("acme", name="Acme")
+    with in_tenant(acme):
+        audit_record(action="applications.exported", object_repr="acme own", actor="wile")
+
+    me = platform_admin.username
+    response = console.get("/audit/", {"tenant": "initech"})
+    assert events(response) == [
+        (me, "domain.added", "jobs.initech.example for initech"),
+        (me, "tenant.resumed", "initech"),
+        (me, "tenant.suspended", "initech"),
+        (me, "tenant.created", "initech on default"),
+    ]
+    # Filed under the platform, and said to be about the organization.
+    assert b'<span class="muted">platform</span> <span class="muted small">about</span> <code>initech</code>' \
+        in response.content
+    assert events(console.get("/audit/", {"tenant": "acme"})) == [
+        ("wile", "applications.exported", "acme own"), ("system", "tenant.created", "acme on default"),
+    ]
+    platform_only = [action for _, action, _ in events(console.get("/audit/", {"tenant": "-"}))]
+    assert "tenant.created" in platform_only and "applications.exported" not in platform_only

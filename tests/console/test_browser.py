@@ -1,5 +1,6 @@
 """The console in a real browser (Debian's chromium via Playwright) against the live server."""
 
+import os
 import re
 
 import pytest
@@ -63,19 +64,15 @@ def test_platform_admin_provisions_initech_whose_admin_posts_a_job(live_port, br
     assert link.startswith(tenant_site("initech", port, "/admin/invite/"))
     bill = browser()
     bill.goto(link)
-    bill.get_by_label("New password:").fill(STAFF_PASSWORD)
-    bill.get_by_label("Confirm password:").fill(STAFF_PASSWORD)
-    bill.get_by_role("button", name="Change my password").click()
-    expect(bill.get_by_text("Your password has been set.")).to_be_visible()
+    bill.get_by_label("New password").fill(STAFF_PASSWORD)
+    bill.get_by_label("Type it again").fill(STAFF_PASSWORD)
+    bill.get_by_role("button", name="Set my password").click()
+    expect(bill.locator(".messagelist")).to_contain_text("Your password is set.")
 
-    # ...signs in to Initech's admin and creates an open job.
-    bill.goto(tenant_site("initech", port, "/admin/"))
-    bill.get_by_label("Username:").fill("bill@initech.example")
-    bill.get_by_label("Password:").fill(STAFF_PASSWORD)
-    bill.get_by_role("button", name="Log in").click()
+    # ...is signed in to Initech's admin and creates an open job.
     bill.goto(tenant_site("initech", port, "/admin/careers/job/add/"))
     bill.get_by_label("Title:").fill("TPS Report Analyst")
-    bill.get_by_label("Status:").select_option("open")
+    bill.get_by_label("Open", exact=True).check()
     bill.locator('input[name="_save"]').click()
     expect(bill.locator(".messagelist")).to_contain_text("was added successfully")
 
@@ -121,10 +118,17 @@ def test_a_reserved_slug_is_refused_live_and_on_submit(live_port, browser):
     ops.get_by_role("button", name="Create tenant").click()
     expect(ops.get_by_role("alert")).to_have_text("Slug 'admin' is reserved.")
     expect(ops.get_by_label("Name")).to_have_value("Admin")  # nothing typed is lost
+    expect(ops.get_by_text("Slug 'admin' is reserved.")).to_have_count(1)  # said once, not twice
+    expect(ops.locator("#host-preview")).to_have_text("slug")  # no host for a slug that cannot be
     assert mail.outbox == []
 
     ops.get_by_label("Slug").fill("admin-team")  # typed by hand: checked as typed
     expect(ops.locator("#slug-hint")).to_have_text("admin-team.tenantry.test is available.")
+    expect(ops.locator("#host-preview")).to_have_text("admin-team")
+    expect(ops.get_by_role("alert")).to_have_count(0)  # the stale message went with the new answer
+    ops.get_by_label("Slug").fill("ad")
+    expect(ops.locator("#slug-hint")).to_contain_text("3 to 40")
+    expect(ops.locator("#host-preview")).to_have_text("slug")
 
 
 def test_delete_needs_the_slug_typed(live_port, browser):
@@ -142,3 +146,42 @@ def test_delete_needs_the_slug_typed(live_port, browser):
     expect(ops.get_by_role("status")).to_have_text("Globex (globex) and all its data are deleted.")
     expect(ops.locator("#tenants")).not_to_contain_text("Globex")
     assert ops.goto(tenant_site("globex", port, "/jobs/")).status == 404
+
+
+def test_pending_invite_and_custom_domains_are_handled_on_the_tenant_page(live_port, browser):
+    port = live_port
+    services.tenant_create(slug="initech", name="Initech", admin_email="bill@initech.example")
+    mail.outbox.clear()
+    ops = browser()
+    ops.set_viewport_size({"width": 1280, "height": 900})
+    sign_in_to_console(ops, port)
+    ops.goto(root_url(port, "/tenants/initech/"))
+    expect(ops.locator("#pending-invite")).to_contain_text("bill@initech.example")
+
+    ops.get_by_role("button", name="Copy invite link").click()
+    link = ops.locator("#invite-link")
+    expect(link).to_have_value(re.compile(re.escape(tenant_site("initech", port, "/admin/invite/"))))
+    if directory := os.environ.get("SCREENSHOTS_DIR"):
+        ops.screenshot(path=f"{directory}/14-console-pending-invite.png", full_page=True)
+    ops.get_by_role("button", name="Resend invite").click()
+    expect(ops.get_by_role("status")).to_have_text("A new invite was sent to bill@initech.example.")
+    assert [message.to for message in mail.outbox] == [["bill@initech.example"]]
+
+    ops.get_by_label("Custom domain").fill("jobs.initech.example")
+    ops.get_by_role("button", name="Add domain").click()
+    row = ops.locator('li[data-domain="jobs.initech.example"]')
+    row.get_by_role("button", name="Make primary").click()
+    expect(ops.get_by_role("status")).to_have_text("jobs.initech.example is now the primary domain of Initech.")
+    expect(row).to_contain_text("primary")
+    expect(row.get_by_role("button", name="Remove")).to_have_count(0)  # the primary cannot go
+    own = ops.locator('li[data-domain="initech.tenantry.test"]')
+    expect(own.get_by_role("button", name="Remove")).to_have_count(0)  # nor the platform address
+    own.get_by_role("button", name="Make primary").click()
+    ops.once("dialog", lambda dialog: dialog.accept())
+    row.get_by_role("button", name="Remove").click()
+    expect(ops.get_by_role("status")).to_have_text("jobs.initech.example no longer serves Initech.")
+    expect(ops.locator("#domains li")).to_have_count(1)
+    # The form's inputs use the card's width.
+    width = ops.evaluate("() => document.querySelector('#id_domain').getBoundingClientRect().width")
+    card = ops.evaluate("() => document.querySelector('#id_domain').closest('.card').clientWidth")
+    assert width > card * 0.8

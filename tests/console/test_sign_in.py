@@ -73,3 +73,12 @@ def test_staff_without_a_permission_is_forbidden_that_action(make_tenant):
     assert client.get("/create/").status_code == 403
     assert client.post("/tenants/acme/suspend/").status_code == 403
     assert client.post("/tenants/acme/delete/", {"confirm_slug": "acme"}).status_code == 403
+
+
+def test_in_development_the_sign_in_page_says_where_the_demo_sign_ins_are(settings):
+    settings.DEBUG = True
+    page = root_client().get("/login/").content.decode()
+    assert 'id="demo-hint"' in page and "<code>make dev</code> printed the demo sign-ins" in page
+    assert "<code>platform-admin</code>, password <code>tenantry-demo</code>" in page
+    settings.DEBUG = False
+    assert 'id="demo-hint"' not in root_client().get("/login/").content.decode()

@@ -139,3 +139,20 @@ class TestSlugCheck:
     def test_needs_a_signed_in_platform_admin(self, client, settings):
         response = client.get("/create/check-slug/", {"slug": "x"}, HTTP_HOST=settings.BASE_DOMAIN)
         assert response.status_code == 302 and response["Location"].startswith("/login/")
+
+
+def test_an_invalid_slug_is_said_once_and_previews_no_host(console):
+    page = console.post("/create/", form_data(slug="Admin!")).content.decode()
+    assert page.count("lowercase") == 2  # the message under the field, and the field's help text
+    assert page.count('<ul class="errorlist" role="alert"><li>') == 1
+    assert '<span id="host-preview">slug</span>' in page
+    valid = console.get("/create/").content.decode()
+    assert '<span id="host-preview">slug</span>' in valid
+
+
+def test_in_development_the_created_message_says_the_invite_was_printed(console, settings, capsys):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+    response = console.post("/create/", form_data(), follow=True)
+    assert ("an invite to set a password was sent to bill@initech.example (development: the e-mail, "
+            "with its link, was printed to the terminal running the server).") in response.content.decode()
+    assert "/admin/invite/" in capsys.readouterr().out

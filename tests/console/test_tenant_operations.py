@@ -92,3 +92,72 @@ def test_delete_is_not_done_by_a_get(make_tenant, console):
     page = console.get("/tenants/acme/delete/?confirm_slug=acme")
     assert page.status_code == 200 and b"Delete Acme?" in page.content
     assert Tenant.objects.filter(slug="acme").exists()
+
+
+def _domains(response) -> list[str]:
+    import re
+
+    return re.findall(r'<li data-domain="([^"]+)"><code>[^<]+</code>( <span class="muted small">primary)?',
+                      response.content.decode())
+
+
+def test_a_custom_domain_is_made_primary_then_removed_and_stops_serving(make_tenant, console, client,
+                                                                        settings):
+    make_tenant("acme", name="Acme")
+    console.post("/tenants/acme/domains/", {"domain": "jobs.acme.example"})
+    console.post("/tenants/acme/domains/", {"domain": "careers.acme.example"})
+
+    made = console.post("/tenants/acme/domains/primary/", {"domain": "jobs.acme.example"}, follow=True)
+    assert b"jobs.acme.example is now the primary domain of Acme." in made.content
+    primary = Domain.objects.filter(tenant__slug="acme", is_primary=True)
+    assert list(primary.values_list("domain", flat=True)) == ["jobs.acme.example"]
+
+    refused = console.post("/tenants/acme/domains/remove/", {"domain": "jobs.acme.example"}, follow=True)
+    assert b"jobs.acme.example is the primary domain: make another domain primary first." in refused.content
+    own = console.post("/tenants/acme/domains/remove/", {"domain": "acme.tenantry.test"}, follow=True)
+    assert b"acme.tenantry.test is the organization&#x27;s own address on the platform" in own.content
+    assert Domain.objects.filter(tenant__slug="acme").count() == 3
+
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "careers.acme.example"]
+    assert client.get("/jobs/", HTTP_HOST="careers.acme.example").status_code == 200
+    removed = console.post("/tenants/acme/domains/remove/", {"domain": "careers.acme.example"}, follow=True)
+    assert b"careers.acme.example no longer serves Acme." in removed.content
+    assert not Domain.objects.filter(domain="careers.acme.example").exists()
+    assert client.get("/jobs/", HTTP_HOST="careers.acme.example").status_code == 404
+
+    # Back to the platform address as primary: then the custom one can go too.
+    console.post("/tenants/acme/domains/primary/", {"domain": "acme.tenantry.test"})
+    page = console.post("/tenants/acme/domains/remove/", {"domain": "jobs.acme.example"}, follow=True)
+    assert _domains(page) == [("acme.tenantry.test", ' <span class="muted small">primary')]
+
+
+def test_domains_of_another_tenant_cannot_be_touched(make_tenant, console):
+    make_tenant("acme", name="Acme")
+    make_tenant("globex", name="Globex")
+    console.post("/tenants/globex/domains/", {"domain": "jobs.globex.example"})
+    response = console.post("/tenants/acme/domains/remove/", {"domain": "jobs.globex.example"}, follow=True)
+    assert b"&#x27;jobs.globex.example&#x27; is not a domain of acme." in response.content
+    assert Domain.objects.filter(domain="jobs.globex.example").exists()
+    assert console.get("/tenants/acme/domains/remove/").status_code == 405  # never by a GET
+
+
+@pytest.mark.django_db(databases=["default", "audit"])
+def test_domain_changes_are_audited_under_the_organization(make_tenant, console, platform_admin):
+    from audit.models import AuditEvent
+    from tenancy import context
+
+    make_tenant("acme", name="Acme")
+    console.post("/tenants/acme/domains/", {"domain": "jobs.acme.example"})
+    console.post("/tenants/acme/domains/primary/", {"domain": "jobs.acme.example"})
+    console.post("/tenants/acme/domains/primary/", {"domain": "acme.tenantry.test"})
+    console.post("/tenants/acme/domains/remove/", {"domain": "jobs.acme.example"})
+    with context.activated(context.public_scope()):
+        trail = list(AuditEvent.objects.filter(action__startswith="domain.", subject_slug="acme")
+                     .order_by("id").values_list("actor", "action", "object_repr", "tenant_slug"))
+    me = platform_admin.username
+    assert trail == [
+        (me, "domain.added", "jobs.acme.example for acme", ""),
+        (me, "domain.made_primary", "jobs.acme.example for acme", ""),
+        (me, "domain.made_primary", "acme.tenantry.test for acme", ""),
+        (me, "domain.removed", "jobs.acme.example from acme", ""),
+    ]
