@@ -244,6 +244,22 @@ EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 CAREERS_APPLICATIONS_PER_IP = env.int("CAREERS_APPLICATIONS_PER_IP", default=10)
 CAREERS_APPLICATIONS_WINDOW_SECONDS = env.int("CAREERS_APPLICATIONS_WINDOW_SECONDS", default=3600)
 
+# --- Tenant lifecycle ----------------------------------------------------------------------
+# Archives (``tenants archive``) go to this storage: a directory by default; an object store
+# through django-storages by naming its backend here (e.g. storages.backends.s3.S3Storage).
+TENANT_ARCHIVE_RETENTION_DAYS = env.int("TENANT_ARCHIVE_RETENTION_DAYS", default=30)
+# A moved tenant's source schema is kept (renamed moved_<slug>_<time>) this long, for a way back.
+TENANT_MOVE_RETENTION_DAYS = env.int("TENANT_MOVE_RETENTION_DAYS", default=7)
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "tenant_archives": {
+        "BACKEND": env.str("TENANT_ARCHIVE_STORAGE",
+                           default="django.core.files.storage.FileSystemStorage"),
+        "OPTIONS": {"location": env.str("TENANT_ARCHIVE_DIR", default=str(BASE_DIR / "var" / "archives"))},
+    },
+}
+
 # --- I18N, static --------------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"

@@ -3,10 +3,9 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
-
 from tenancy.directory import Placement
+from tenants.models import Tenant
 
-_placement_by_schema: dict[str, Placement] = {}  # dropped when a tenant is deleted
 
 def tenant_database_aliases() -> list[str]:
     """Aliases that can hold tenant schemas: every database on Tenantry's PostgreSQL engine."""
@@ -28,21 +27,11 @@ def check_tenant_database_alias(alias: str) -> None:
 
 
 def placement_of_schema(schema_name: str) -> Placement | None:
-    if schema_name not in _placement_by_schema:
-        from tenants.models import Tenant
-
-        row = (
-            Tenant.objects.using(settings.TENANT_DB_ALIAS)
-            .filter(schema_name=schema_name)
-            .values_list("database_alias", "slug")
-            .first()
-        )
-        if row is None:
-            return None
-        _placement_by_schema[schema_name] = Placement(*row)
-    return _placement_by_schema[schema_name]
-
-
-def schema_placement_forget(*, schema_name: str) -> None:
-    """A deleted tenant's slug may come back on another alias."""
-    _placement_by_schema.pop(schema_name, None)
+    """Read from the registry; ``tenancy.hosts`` caches it and forgets it on every change."""
+    row = (
+        Tenant.objects.using(settings.TENANT_DB_ALIAS)
+        .filter(schema_name=schema_name)
+        .values_list("database_alias", "slug")
+        .first()
+    )
+    return Placement(*row) if row else None

@@ -13,7 +13,7 @@ from django.db import IntegrityError, transaction
 
 from audit.services import Actions, audit_record
 from tenancy import context
-from tenants import invites, placement, schemas, template_schema
+from tenants import invites, schemas, template_schema
 from tenancy.hosts import hosts_changed, tenant_host
 from tenants.models import Domain, Tenant
 from tenants.placement import check_tenant_database_alias
@@ -132,7 +132,6 @@ def tenant_delete(*, tenant: Tenant) -> None:
         Tenant.objects.filter(pk=tenant.pk).delete()
         with transaction.atomic(using=tenant.database_alias):
             schemas.schema_drop(tenant=tenant)
-    placement.schema_placement_forget(schema_name=tenant.schema_name)
     hosts_changed()
     logger.info("tenant %s deleted", tenant.slug)
     _platform_event(Actions.TENANT_DELETED, tenant.slug)
@@ -180,3 +179,32 @@ def tenants_migrate(*, verbosity: int = 1, stdout=None) -> None:
                          verbosity=verbosity, stdout=stdout)
         for tenant in Tenant.objects.order_by("slug"):
             schemas.schema_migrate(tenant=tenant, verbosity=verbosity, stdout=stdout)
+
+
+def tenant_register(*, slug: str, name: str, plan: str, database_alias: str,
+                    custom_domains: list[str] = (), status: str = Tenant.Status.ACTIVE) -> Tenant:
+    """The registry rows for a schema that already exists on ``database_alias`` (an import).
+
+    Custom domains that another tenant already uses are left out, so an import under a new
+    slug beside its original does not steal the original's hosts.
+    """
+    _validate_new_tenant(slug=slug, name=name, plan=plan, database_alias=database_alias)
+    with context.activated(context.public_scope()), transaction.atomic(using=settings.TENANT_DB_ALIAS):
+        tenant = Tenant.objects.create(slug=slug, name=name.strip(), plan=plan, status=status,
+                                       database_alias=database_alias, schema_name=schema_name_for(slug))
+        Domain.objects.create(domain=tenant_host(slug), tenant=tenant, is_primary=True)
+        taken = set(Domain.objects.filter(domain__in=custom_domains).values_list("domain", flat=True))
+        Domain.objects.bulk_create([Domain(domain=domain, tenant=tenant, is_primary=False)
+                                    for domain in custom_domains if domain not in taken])
+    hosts_changed()
+    return tenant
+
+
+def tenant_update_placement(*, tenant: Tenant, **fields) -> Tenant:
+    """Change where or how a tenant is served (status, alias, archive); every worker hears of it."""
+    with context.activated(context.public_scope()):
+        Tenant.objects.filter(pk=tenant.pk).update(**fields)
+    for name, value in fields.items():
+        setattr(tenant, name, value)
+    hosts_changed()
+    return tenant

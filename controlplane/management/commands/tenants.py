@@ -5,6 +5,8 @@ import json
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from controlplane.management.mobility_commands import MobilityCommands
+
 from tenants import selectors, services
 from tenancy.hosts import tenant_url
 from tenants.models import Tenant
@@ -24,7 +26,7 @@ def tenant_as_dict(tenant: Tenant) -> dict:
     }
 
 
-class Command(BaseCommand):
+class Command(MobilityCommands, BaseCommand):
     help = "Provision and operate tenants."
 
     def add_arguments(self, parser):
@@ -51,6 +53,7 @@ class Command(BaseCommand):
         delete.add_argument("--yes", action="store_true", help="Confirm the deletion.")
 
         sub.add_parser("migrate", help="Migrate the control plane, every tenant and every database.")
+        self.add_mobility_arguments(sub)
 
     def handle(self, *args, action, **options):
         try:
