@@ -201,6 +201,9 @@ class _Move:
         registry.tenant_update_placement(tenant=self.tenant, database_alias=self.destination,
                                          status=Tenant.Status.ACTIVE)
         read_only = time.monotonic() - self.frozen_at
+        # Workers that have not heard yet still refuse writes and read the (locked, complete)
+        # source: give them the moment they need to hear before the source goes away.
+        time.sleep(settings.TENANT_HOSTS_CHECK_INTERVAL + 0.1)
         kept_as = moved_schema_name(self.tenant)
         with lock_connection.cursor() as cursor:
             # Writers that queued behind the lock would write into the old tables: end them.
@@ -347,16 +350,22 @@ def _counts(cursor, schema: str, tables) -> dict[str, int]:
 
 
 def moved_schemas(*, older_than_days: float | None = None) -> list[tuple[str, str]]:
-    """(alias, schema) of sources kept after moves; only those past the age when given."""
+    """(alias, schema) of sources kept after moves (only those past the age, when given), and
+    of tenant schemas left on an alias their tenant no longer lives on (a move that stopped
+    between its flip and its rename)."""
     found = []
     cutoff = None if older_than_days is None else time.time() - older_than_days * 86400
+    homes = dict(Tenant.objects.values_list("schema_name", "database_alias"))
     for alias in tenant_database_aliases():
         with raw_connection(alias) as connection, connection.cursor() as cursor:
-            cursor.execute("SELECT nspname FROM pg_namespace WHERE nspname LIKE %s",
-                           [MOVED_PREFIX.replace("_", r"\_") + "%"])
+            cursor.execute("SELECT nspname FROM pg_namespace WHERE nspname LIKE 'moved\\_%%' "
+                           "OR nspname LIKE 'tenant\\_%%'")
             for (schema,) in cursor.fetchall():
-                stamp = schema.rsplit("_", 1)[-1]
-                if cutoff is None or (stamp.isdigit() and int(stamp) < cutoff):
+                if schema.startswith(MOVED_PREFIX):
+                    stamp = schema.rsplit("_", 1)[-1]
+                    if cutoff is None or (stamp.isdigit() and int(stamp) < cutoff):
+                        found.append((alias, schema))
+                elif homes.get(schema, alias) != alias:
                     found.append((alias, schema))
     return found
 
