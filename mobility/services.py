@@ -24,7 +24,7 @@ from tenancy.hosts import hosts_changed
 from tenancy.schema_names import schema_name_for
 from tenants import services as registry
 from tenants.models import Tenant
-from tenants.placement import check_tenant_database_alias
+from tenants.placement import check_tenant_database_alias, placement_default
 
 logger = logging.getLogger(__name__)
 
@@ -80,7 +80,7 @@ def export_open(path: Path, *, alias: str) -> BundleReader:
 def tenant_import(*, path: Path, slug: str | None = None, database_alias: str | None = None,
                   progress: Progress = no_progress) -> Tenant:
     """A live tenant from an export, under its own slug or ``slug``, on ``database_alias``."""
-    alias = database_alias or settings.TENANT_DB_ALIAS
+    alias = database_alias or placement_default()
     check_tenant_database_alias(alias)
     reader = export_open(path, alias=alias)
     try:

@@ -244,6 +244,9 @@ EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 CAREERS_APPLICATIONS_PER_IP = env.int("CAREERS_APPLICATIONS_PER_IP", default=10)
 CAREERS_APPLICATIONS_WINDOW_SECONDS = env.int("CAREERS_APPLICATIONS_WINDOW_SECONDS", default=3600)
 
+# Where a tenant goes when `tenants create` names no database: "primary" or "fewest-tenants".
+TENANT_PLACEMENT = env.str("TENANT_PLACEMENT", default="primary")
+
 # --- Tenant lifecycle ----------------------------------------------------------------------
 # Archives (``tenants archive``) go to this storage: a directory by default; an object store
 # through django-storages by naming its backend here (e.g. storages.backends.s3.S3Storage).

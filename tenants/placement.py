@@ -35,3 +35,24 @@ def placement_of_schema(schema_name: str) -> Placement | None:
         .first()
     )
     return Placement(*row) if row else None
+
+
+PLACEMENTS = ("primary", "fewest-tenants")
+
+
+def placement_default() -> str:
+    """Where a new tenant goes when nobody says: ``TENANT_PLACEMENT`` decides.
+
+    ``primary`` (the default): the primary database. ``fewest-tenants``: the tenant database
+    holding the fewest tenants (the primary on a tie), which spreads a growing fleet.
+    """
+    policy = settings.TENANT_PLACEMENT
+    if policy == "primary":
+        return settings.TENANT_DB_ALIAS
+    if policy != "fewest-tenants":
+        raise ValidationError(f"TENANT_PLACEMENT={policy!r} is not one of {', '.join(PLACEMENTS)}.")
+    from django.db.models import Count
+
+    held = dict(Tenant.objects.values_list("database_alias").annotate(n=Count("pk")))
+    aliases = tenant_database_aliases()
+    return min(aliases, key=lambda alias: (held.get(alias, 0), alias != settings.TENANT_DB_ALIAS))

@@ -16,7 +16,7 @@ from tenancy import context
 from tenants import invites, schemas, template_schema
 from tenancy.hosts import hosts_changed, tenant_host
 from tenants.models import Domain, Tenant
-from tenants.placement import check_tenant_database_alias
+from tenants.placement import check_tenant_database_alias, placement_default
 from tenancy.schema_names import schema_name_for
 from tenants.validators import validate_slug
 
@@ -43,7 +43,7 @@ def tenant_create(
     All of it or nothing: the row and the schema are written in transactions that roll back
     together, so a failure at any step leaves neither a schema nor a row behind.
     """
-    database_alias = database_alias or settings.TENANT_DB_ALIAS
+    database_alias = database_alias or placement_default()
     _validate_new_tenant(slug=slug, name=name, plan=plan, database_alias=database_alias)
     if admin_email:
         EmailValidator(message=f"{admin_email!r} is not a valid e-mail address.")(admin_email)

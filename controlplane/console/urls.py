@@ -22,5 +22,6 @@ urlpatterns = [
     path("tenants/<slug:slug>/resume/", views.tenant_status, {"action": "resume"}, name="tenant-resume"),
     path("tenants/<slug:slug>/domains/", views.domain_attach, name="domain-attach"),
     path("tenants/<slug:slug>/delete/", views.tenant_delete, name="tenant-delete"),
+    path("databases/", views.database_list, name="database-list"),
     path("audit/", views.audit_list, name="audit-list"),
 ]

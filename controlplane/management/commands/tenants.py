@@ -43,6 +43,8 @@ class Command(MobilityCommands, BaseCommand):
         create.add_argument("--json", action="store_true")
 
         listing = sub.add_parser("list", help="List tenants.")
+        listing.add_argument("--database", dest="database_alias", default="",
+                             help="Only the tenants on this database alias.")
         listing.add_argument("--json", action="store_true")
 
         for action in ("suspend", "resume"):
@@ -80,8 +82,8 @@ class Command(MobilityCommands, BaseCommand):
         elif provisioned.invite_link:
             self.stdout.write(f"Invite sent to {admin_email}: {provisioned.invite_link}")
 
-    def handle_list(self, *, json=False, **_):
-        rows = [tenant_as_dict(tenant) for tenant in selectors.tenant_list()]
+    def handle_list(self, *, database_alias="", json=False, **_):
+        rows = [tenant_as_dict(tenant) for tenant in selectors.tenant_list(database_alias=database_alias)]
         if json:
             self.stdout.write(self._json(rows))
             return
