@@ -21,7 +21,6 @@ import logging
 import tempfile
 import time
 from dataclasses import dataclass
-from datetime import timedelta
 from pathlib import Path
 
 import psycopg2
@@ -33,7 +32,7 @@ from django.utils import timezone
 from audit.services import Actions
 from mobility.bundle import BundleReader, BundleWriter, Manifest
 from mobility.schemas import (Progress, applied_migrations, no_progress, raw_connection,
-                              schema_build, schema_drop, schema_exists, schema_write)
+                              schema_build, schema_drop, schema_write)
 from mobility.services import _event
 from mobility.tables import quote, schema_sums, schema_tables
 from tenancy.schema_names import check_schema_name
