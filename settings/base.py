@@ -244,6 +244,14 @@ EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 CAREERS_APPLICATIONS_PER_IP = env.int("CAREERS_APPLICATIONS_PER_IP", default=10)
 CAREERS_APPLICATIONS_WINDOW_SECONDS = env.int("CAREERS_APPLICATIONS_WINDOW_SECONDS", default=3600)
 
+# Where a tenant goes when `tenants create` names no database: "primary" or "fewest-tenants".
+TENANT_PLACEMENT = env.str("TENANT_PLACEMENT", default="primary")
+
+# --- Tenant lifecycle ----------------------------------------------------------------------
+TENANT_ARCHIVE_RETENTION_DAYS = env.int("TENANT_ARCHIVE_RETENTION_DAYS", default=30)
+# A moved tenant's source schema is kept (renamed moved_<slug>_<time>) this long, for a way back.
+TENANT_MOVE_RETENTION_DAYS = env.int("TENANT_MOVE_RETENTION_DAYS", default=7)
+
 # --- Tenant files --------------------------------------------------------------------------
 # Every file field stores through tenancy.storage.TenantStorage: each name under the current
 # tenant's schema name, on the backend chosen here. Files are private: nothing serves
@@ -277,6 +285,13 @@ else:
 STORAGES = {
     "default": {"BACKEND": "tenancy.storage.TenantStorage", "OPTIONS": _tenant_files},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    # Archives (``tenants archive``): a directory by default; an object store through
+    # django-storages by naming its backend (e.g. storages.backends.s3.S3Storage) and options.
+    "tenant_archives": {
+        "BACKEND": env.str("TENANT_ARCHIVE_STORAGE",
+                           default="django.core.files.storage.FileSystemStorage"),
+        "OPTIONS": {"location": env.str("TENANT_ARCHIVE_DIR", default=str(BASE_DIR / "var" / "archives"))},
+    },
 }
 # "/_tenant_files/" behind nginx (the file system backend only): nginx sends the bytes.
 TENANT_FILES_X_ACCEL_REDIRECT = env.str("TENANT_FILES_X_ACCEL_REDIRECT", default="")

@@ -21,7 +21,7 @@ from django.core.cache import cache
 from django.db import transaction
 
 from tenancy import context
-from tenancy.directory import directory
+from tenancy.directory import Placement, directory
 
 GENERATION_KEY = "tenants:hosts:generation"
 MAX_CACHED_HOSTS = 10_000
@@ -52,6 +52,7 @@ def normalize_host(host: str) -> str:
 class HostCache:
     def __init__(self):
         self._sites: dict[str, Site | None] = {}
+        self._placements: dict[str, Placement] = {}  # schema -> where it lives (it can move)
         self._lock = threading.Lock()
         self._generation = None
         self._checked_at = float("-inf")
@@ -69,6 +70,17 @@ class HostCache:
             # answer (perhaps from before the change) is dropped with it.
             sites[host] = site
             return site
+
+    def placement_of_schema(self, schema_name: str) -> Placement | None:
+        self._expire_if_changed()
+        placements = self._placements
+        if schema_name not in placements:
+            with context.activated(context.public_scope()):
+                placement = directory().placement_of_schema(schema_name)
+            if placement is None:  # not (yet) a tenant's: ask again next time
+                return None
+            placements[schema_name] = placement
+        return placements[schema_name]
 
     @staticmethod
     def _lookup(host: str) -> Site | None:
@@ -89,13 +101,13 @@ class HostCache:
                 generation = cache.get(GENERATION_KEY)
             if generation is None or generation != self._generation:
                 # Unknown (cache down or never bumped) or moved: start afresh.
-                self._sites = {}
+                self._sites, self._placements = {}, {}
             self._generation = generation
             self._checked_at = now
 
     def clear(self) -> None:
         with self._lock:
-            self._sites = {}
+            self._sites, self._placements = {}, {}
             self._checked_at = float("-inf")
 
 
@@ -104,6 +116,11 @@ _cache = HostCache()
 
 def site_for_host(host: str) -> Site | None:
     return _cache.site_for_host(normalize_host(host))
+
+
+def placement_of_schema(schema_name: str) -> Placement | None:
+    """Where a tenant schema lives, cached like hosts and forgotten with them."""
+    return _cache.placement_of_schema(schema_name)
 
 
 def hosts_changed() -> None:

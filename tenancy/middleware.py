@@ -31,9 +31,24 @@ class TenantMiddleware:
             request.get_host = lambda: host
         if site.is_platform:
             request.tenant, request.urlconf = None, settings.ROOT_URLCONF
-        elif not site.tenant.is_active:
-            return render(request, "tenancy/suspended.html", {"tenant": site.tenant}, status=503)
+        elif refused := self.refusal(request, site.tenant):
+            return refused
         else:
             request.tenant, request.urlconf = site.tenant, settings.TENANT_URLCONF
         with context.activated(site.scope):
             return self.get_response(request)
+
+    @staticmethod
+    def refusal(request, tenant):
+        """The answer for a tenant that is not fully open, or None when it is."""
+        if getattr(tenant, "is_archived", False):
+            return render(request, "tenancy/archived.html", status=410)
+        if getattr(tenant, "is_read_only", False):  # moving: reads go on, writes wait a moment
+            if request.method in ("GET", "HEAD", "OPTIONS"):
+                return None
+            response = render(request, "tenancy/read_only.html", status=503)
+            response["Retry-After"] = "2"
+            return response
+        if not tenant.is_active:
+            return render(request, "tenancy/suspended.html", {"tenant": tenant}, status=503)
+        return None

@@ -8,6 +8,8 @@ class Tenant(TenantMixin):
     class Status(models.TextChoices):
         ACTIVE = "active", "Active"
         SUSPENDED = "suspended", "Suspended"
+        MOVING = "moving", "Moving (read-only)"  # reads served, writes refused for a moment
+        ARCHIVED = "archived", "Archived"  # schema dropped, data in its archive file
 
     class Plan(models.TextChoices):
         FREE = "free", "Free"
@@ -20,6 +22,8 @@ class Tenant(TenantMixin):
     plan = models.CharField(max_length=16, choices=Plan.choices, default=Plan.FREE)
     database_alias = models.CharField(max_length=63, default="default")
     created = models.DateTimeField(auto_now_add=True)
+    archive_name = models.CharField(max_length=255, blank=True, help_text="Its archive file.")
+    archived_at = models.DateTimeField(null=True, blank=True)
 
     # Provisioning and deletion are explicit, in tenants.services: never a side effect of save().
     auto_create_schema = False
@@ -34,6 +38,14 @@ class Tenant(TenantMixin):
     @property
     def is_active(self) -> bool:
         return self.status == self.Status.ACTIVE
+
+    @property
+    def is_read_only(self) -> bool:
+        return self.status == self.Status.MOVING
+
+    @property
+    def is_archived(self) -> bool:
+        return self.status == self.Status.ARCHIVED
 
 
 class Domain(DomainMixin):

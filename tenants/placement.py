@@ -3,10 +3,9 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
-
 from tenancy.directory import Placement
+from tenants.models import Tenant
 
-_placement_by_schema: dict[str, Placement] = {}  # dropped when a tenant is deleted
 
 def tenant_database_aliases() -> list[str]:
     """Aliases that can hold tenant schemas: every database on Tenantry's PostgreSQL engine."""
@@ -28,21 +27,32 @@ def check_tenant_database_alias(alias: str) -> None:
 
 
 def placement_of_schema(schema_name: str) -> Placement | None:
-    if schema_name not in _placement_by_schema:
-        from tenants.models import Tenant
-
-        row = (
-            Tenant.objects.using(settings.TENANT_DB_ALIAS)
-            .filter(schema_name=schema_name)
-            .values_list("database_alias", "slug")
-            .first()
-        )
-        if row is None:
-            return None
-        _placement_by_schema[schema_name] = Placement(*row)
-    return _placement_by_schema[schema_name]
+    """Read from the registry; ``tenancy.hosts`` caches it and forgets it on every change."""
+    row = (
+        Tenant.objects.using(settings.TENANT_DB_ALIAS)
+        .filter(schema_name=schema_name)
+        .values_list("database_alias", "slug")
+        .first()
+    )
+    return Placement(*row) if row else None
 
 
-def schema_placement_forget(*, schema_name: str) -> None:
-    """A deleted tenant's slug may come back on another alias."""
-    _placement_by_schema.pop(schema_name, None)
+PLACEMENTS = ("primary", "fewest-tenants")
+
+
+def placement_default() -> str:
+    """Where a new tenant goes when nobody says: ``TENANT_PLACEMENT`` decides.
+
+    ``primary`` (the default): the primary database. ``fewest-tenants``: the tenant database
+    holding the fewest tenants (the primary on a tie), which spreads a growing fleet.
+    """
+    policy = settings.TENANT_PLACEMENT
+    if policy == "primary":
+        return settings.TENANT_DB_ALIAS
+    if policy != "fewest-tenants":
+        raise ValidationError(f"TENANT_PLACEMENT={policy!r} is not one of {', '.join(PLACEMENTS)}.")
+    from django.db.models import Count
+
+    held = dict(Tenant.objects.values_list("database_alias").annotate(n=Count("pk")))
+    aliases = tenant_database_aliases()
+    return min(aliases, key=lambda alias: (held.get(alias, 0), alias != settings.TENANT_DB_ALIAS))

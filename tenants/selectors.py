@@ -84,3 +84,37 @@ def _sizes_on(alias: str, tenants: list[Tenant]) -> dict[int, TenantSize]:
     with transaction.atomic(using=alias), connection.cursor() as cursor:  # a savepoint if nested
         cursor.execute(" UNION ALL ".join(selects), params)
         return {pk: TenantSize(staff, jobs, open_jobs) for pk, staff, jobs, open_jobs in cursor}
+
+
+@dataclass(frozen=True)
+class DatabaseUsage:
+    alias: str
+    tenants: int
+    active: int
+    tenant_bytes: int | None  # the tenants' schemas together; None when the database is down
+    database_bytes: int | None
+
+
+def database_usage() -> list[DatabaseUsage]:
+    """Every tenant database: how many tenants it holds and how big they are."""
+    from django.db.models import Count
+
+    from tenants.placement import tenant_database_aliases
+
+    counts = {row["database_alias"]: row for row in Tenant.objects.values("database_alias").annotate(
+        total=Count("pk"), active=Count("pk", filter=Q(status=Tenant.Status.ACTIVE)))}
+    usage = []
+    for alias in tenant_database_aliases():
+        row = counts.get(alias, {"total": 0, "active": 0})
+        try:
+            with connections[alias].cursor() as cursor:
+                cursor.execute(
+                    "SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0), pg_database_size(current_database()) "
+                    "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+                    "WHERE n.nspname LIKE 'tenant\\_%%' AND c.relkind IN ('r', 'm', 't')")
+                tenant_bytes, database_bytes = cursor.fetchone()
+        except DatabaseError as error:
+            logger.warning("size of database %s unavailable: %s", alias, error)
+            tenant_bytes = database_bytes = None
+        usage.append(DatabaseUsage(alias, row["total"], row["active"], tenant_bytes, database_bytes))
+    return usage

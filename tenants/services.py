@@ -13,10 +13,10 @@ from django.db import IntegrityError, transaction
 
 from audit.services import Actions, audit_record
 from tenancy import context
-from tenants import invites, placement, schemas, template_schema
+from tenants import invites, schemas, template_schema
 from tenancy.hosts import hosts_changed, tenant_host
 from tenants.models import Domain, Tenant
-from tenants.placement import check_tenant_database_alias
+from tenants.placement import check_tenant_database_alias, placement_default
 from tenancy.schema_names import schema_name_for
 from tenancy.storage import tenant_files_delete
 from tenants.validators import validate_slug
@@ -44,7 +44,7 @@ def tenant_create(
     All of it or nothing: the row and the schema are written in transactions that roll back
     together, so a failure at any step leaves neither a schema nor a row behind.
     """
-    database_alias = database_alias or settings.TENANT_DB_ALIAS
+    database_alias = database_alias or placement_default()
     _validate_new_tenant(slug=slug, name=name, plan=plan, database_alias=database_alias)
     if admin_email:
         EmailValidator(message=f"{admin_email!r} is not a valid e-mail address.")(admin_email)
@@ -134,7 +134,6 @@ def tenant_delete(*, tenant: Tenant) -> None:
         Tenant.objects.filter(pk=tenant.pk).delete()
         with transaction.atomic(using=tenant.database_alias):
             schemas.schema_drop(tenant=tenant)
-    placement.schema_placement_forget(schema_name=tenant.schema_name)
     hosts_changed()
     logger.info("tenant %s deleted", tenant.slug)
     _platform_event(Actions.TENANT_DELETED, tenant.slug, about=tenant.slug)
@@ -220,3 +219,32 @@ def tenants_migrate(*, verbosity: int = 1, stdout=None) -> None:
                          verbosity=verbosity, stdout=stdout)
         for tenant in Tenant.objects.order_by("slug"):
             schemas.schema_migrate(tenant=tenant, verbosity=verbosity, stdout=stdout)
+
+
+def tenant_register(*, slug: str, name: str, plan: str, database_alias: str,
+                    custom_domains: list[str] = (), status: str = Tenant.Status.ACTIVE) -> Tenant:
+    """The registry rows for a schema that already exists on ``database_alias`` (an import).
+
+    Custom domains that another tenant already uses are left out, so an import under a new
+    slug beside its original does not steal the original's hosts.
+    """
+    _validate_new_tenant(slug=slug, name=name, plan=plan, database_alias=database_alias)
+    with context.activated(context.public_scope()), transaction.atomic(using=settings.TENANT_DB_ALIAS):
+        tenant = Tenant.objects.create(slug=slug, name=name.strip(), plan=plan, status=status,
+                                       database_alias=database_alias, schema_name=schema_name_for(slug))
+        Domain.objects.create(domain=tenant_host(slug), tenant=tenant, is_primary=True)
+        taken = set(Domain.objects.filter(domain__in=custom_domains).values_list("domain", flat=True))
+        Domain.objects.bulk_create([Domain(domain=domain, tenant=tenant, is_primary=False)
+                                    for domain in custom_domains if domain not in taken])
+    hosts_changed()
+    return tenant
+
+
+def tenant_update_placement(*, tenant: Tenant, **fields) -> Tenant:
+    """Change where or how a tenant is served (status, alias, archive); every worker hears of it."""
+    with context.activated(context.public_scope()):
+        Tenant.objects.filter(pk=tenant.pk).update(**fields)
+    for name, value in fields.items():
+        setattr(tenant, name, value)
+    hosts_changed()
+    return tenant

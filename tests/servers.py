@@ -235,3 +235,76 @@ def wait_until_healthy(port: int, host: str, process: subprocess.Popen, log: Pat
             connection.close()
         time.sleep(0.1)
     raise RuntimeError(f"gunicorn was not healthy in {timeout}s:\n{tail(log)}")
+
+
+# --- PostgreSQL ------------------------------------------------------------------------------
+
+PG_BIN = Path("/usr/lib/postgresql/15/bin")
+
+
+@dataclass
+class Postgres:
+    """A PostgreSQL 15 server of the test's own ("another machine"), trusting 127.0.0.1."""
+
+    port: int
+    directory: Path
+    process: subprocess.Popen
+
+    def url(self, database: str) -> str:
+        return f"postgres://postgres@{LOCALHOST}:{self.port}/{database}"
+
+    def execute(self, sql: str, database: str = "postgres") -> list:
+        import psycopg2
+
+        connection = psycopg2.connect(host=LOCALHOST, port=self.port, user="postgres", dbname=database)
+        connection.autocommit = True
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute(sql)
+                return cursor.fetchall() if cursor.description else []
+        finally:
+            connection.close()
+
+    def stop(self) -> None:
+        stop_process(self.process)
+        shutil.rmtree(self.directory, ignore_errors=True)
+
+
+def postgres_start(*, wal_level: str = "replica") -> Postgres:
+    """initdb and postgres from Debian's PostgreSQL 15, as the postgres user, on a free port."""
+    directory = Path(tempfile.mkdtemp(prefix="tenantry-postgres-"))
+    data, log = directory / "data", directory / "postgres.log"
+    account = pwd.getpwnam("postgres")
+    os.chown(directory, account.pw_uid, account.pw_gid)
+
+    def as_postgres():
+        os.setgid(account.pw_gid)
+        os.setuid(account.pw_uid)
+
+    subprocess.run([str(PG_BIN / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust",
+                    "--no-sync", "-E", "UTF8", "--locale=C"],
+                   check=True, capture_output=True, preexec_fn=as_postgres if os.geteuid() == 0 else None)
+    port = free_port()
+    with log.open("wb") as handle:
+        process = subprocess.Popen(
+            [str(PG_BIN / "postgres"), "-D", str(data), "-p", str(port), "-c", f"listen_addresses={LOCALHOST}",
+             "-c", f"unix_socket_directories={directory}", "-c", f"wal_level={wal_level}",
+             "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "max_connections=200"],
+            stdin=subprocess.DEVNULL, stdout=handle, stderr=subprocess.STDOUT, start_new_session=True,
+            preexec_fn=as_postgres if os.geteuid() == 0 else None)
+    server = Postgres(port=port, directory=directory, process=process)
+    try:
+        wait_until_listening(port, process, log)
+        deadline = time.monotonic() + 30
+        while True:  # listening is not yet accepting: wait for the start-up to finish
+            try:
+                server.execute("SELECT 1")
+                break
+            except Exception:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
+    except Exception:
+        server.stop()
+        raise
+    return server

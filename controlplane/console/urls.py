@@ -26,5 +26,6 @@ urlpatterns = [
     path("tenants/<slug:slug>/invite/resend/", views.invite_resend, name="invite-resend"),
     path("tenants/<slug:slug>/invite/link/", views.invite_link_copy, name="invite-link"),
     path("tenants/<slug:slug>/delete/", views.tenant_delete, name="tenant-delete"),
+    path("databases/", views.database_list, name="database-list"),
     path("audit/", views.audit_list, name="audit-list"),
 ]

@@ -278,6 +278,15 @@ def tenant_delete(request, slug):
 AUDIT_PAGE_SIZE = 50
 
 
+@console_view("tenants.view_tenant")
+@require_GET
+def database_list(request):
+    """Each tenant database with its tenants' count and size: where the next ones should go."""
+    return _page(request, "console/database_list.html",
+                 {"databases": selectors.database_usage(), "placement": settings.TENANT_PLACEMENT},
+                 section="databases")
+
+
 @console_view("audit.view_auditevent")
 @require_GET
 def audit_list(request):

@@ -27,7 +27,6 @@ from django_tenants.postgresql_backend import base as tenants_base
 
 from tenancy import context
 from tenancy.backend.introspection import SchemaIntrospection
-from tenancy.directory import directory
 from tenancy.schema_names import check_schema_name
 
 # Statements PostgreSQL refuses inside a transaction block, so they cannot carry SET LOCAL.
@@ -108,7 +107,9 @@ class DatabaseWrapper(tenants_base.DatabaseWrapper):
         """Alias and slug of a schema named without its tenant (``schema_context()``)."""
         if schema_name == context.PUBLIC_SCHEMA:
             return context.primary_alias(), None
-        placement = directory().placement_of_schema(schema_name)
+        from tenancy.hosts import placement_of_schema  # the backend loads before the cache
+
+        placement = placement_of_schema(schema_name)
         if placement is None:  # the template schema, or one being made or dropped
             return self.alias, None
         if self.alias != context.primary_alias():

@@ -5,6 +5,8 @@ import json
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from controlplane.management.mobility_commands import MobilityCommands
+
 from tenants import selectors, services
 from tenancy.hosts import tenant_url
 from tenants.models import Tenant
@@ -24,7 +26,7 @@ def tenant_as_dict(tenant: Tenant) -> dict:
     }
 
 
-class Command(BaseCommand):
+class Command(MobilityCommands, BaseCommand):
     help = "Provision and operate tenants."
 
     def add_arguments(self, parser):
@@ -41,6 +43,8 @@ class Command(BaseCommand):
         create.add_argument("--json", action="store_true")
 
         listing = sub.add_parser("list", help="List tenants.")
+        listing.add_argument("--database", dest="database_alias", default="",
+                             help="Only the tenants on this database alias.")
         listing.add_argument("--json", action="store_true")
 
         for action in ("suspend", "resume"):
@@ -51,6 +55,7 @@ class Command(BaseCommand):
         delete.add_argument("--yes", action="store_true", help="Confirm the deletion.")
 
         sub.add_parser("migrate", help="Migrate the control plane, every tenant and every database.")
+        self.add_mobility_arguments(sub)
 
     def handle(self, *args, action, **options):
         try:
@@ -77,8 +82,8 @@ class Command(BaseCommand):
         elif provisioned.invite_link:
             self.stdout.write(f"Invite sent to {admin_email}: {provisioned.invite_link}")
 
-    def handle_list(self, *, json=False, **_):
-        rows = [tenant_as_dict(tenant) for tenant in selectors.tenant_list()]
+    def handle_list(self, *, database_alias="", json=False, **_):
+        rows = [tenant_as_dict(tenant) for tenant in selectors.tenant_list(database_alias=database_alias)]
         if json:
             self.stdout.write(self._json(rows))
             return

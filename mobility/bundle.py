@@ -1,0 +1,123 @@
+"""The tenant export file: one tar holding a manifest and each table's rows.
+
+``manifest.json`` says what the tenant is (slug, name, plan, domains), which migrations its
+schema had, and for every table its columns, row count, checksum (``mobility.tables``) and
+the sha256 of its data member ``tables/<name>.copy`` (PostgreSQL's COPY text format). A file
+whose bytes changed fails those hashes and is refused before anything is written.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import tarfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Iterator
+
+from django.core.exceptions import ValidationError
+
+FORMAT = "tenantry-tenant-export"
+FORMAT_VERSION = 1
+MANIFEST = "manifest.json"
+CHUNK = 1 << 20
+
+
+@dataclass
+class Manifest:
+    tenant: dict
+    migrations: list[list[str]]
+    tables: dict[str, dict]
+    exported_at: str
+    tenantry_version: str
+    files: dict[str, dict] = field(default_factory=dict)
+    format: str = FORMAT
+    format_version: int = FORMAT_VERSION
+
+    def as_json(self) -> bytes:
+        return json.dumps(self.__dict__, indent=2, sort_keys=True).encode()
+
+
+def member_name(table: str) -> str:
+    return f"tables/{table}.copy"
+
+
+class BundleWriter:
+    """Write members as they are produced, then the manifest last."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self._tar = tarfile.open(path, "w")
+
+    def add(self, name: str, source: IO[bytes]) -> str:
+        """Add ``source`` (a file positioned at 0) as ``name``; returns its sha256."""
+        digest = hashlib.sha256()
+        for chunk in iter(lambda: source.read(CHUNK), b""):
+            digest.update(chunk)
+        size = source.tell()
+        source.seek(0)
+        info = tarfile.TarInfo(name)
+        info.size = size
+        self._tar.addfile(info, source)
+        return digest.hexdigest()
+
+    def finish(self, manifest: Manifest) -> None:
+        data = manifest.as_json()
+        info = tarfile.TarInfo(MANIFEST)
+        info.size = len(data)
+        self._tar.addfile(info, io.BytesIO(data))
+        self._tar.close()
+
+    def abort(self) -> None:
+        self._tar.close()
+        self.path.unlink(missing_ok=True)
+
+
+class BundleReader:
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        try:
+            self._tar = tarfile.open(self.path, "r")
+            self.manifest = Manifest(**json.loads(self._read(MANIFEST)))
+        except (OSError, tarfile.TarError, ValueError, TypeError, KeyError) as error:
+            raise ValidationError(f"{self.path} is not a readable Tenantry export ({error}).",
+                                  code="damaged") from None
+        if self.manifest.format != FORMAT or self.manifest.format_version > FORMAT_VERSION:
+            raise ValidationError(f"{self.path} is a {self.manifest.format} file of version "
+                                  f"{self.manifest.format_version}, which this Tenantry cannot read.",
+                                  code="format")
+
+    def _read(self, name: str) -> bytes:
+        member = self._tar.extractfile(name)
+        if member is None:
+            raise KeyError(name)
+        return member.read()
+
+    def open(self, name: str) -> IO[bytes]:
+        member = self._tar.extractfile(name)
+        if member is None:
+            raise ValidationError(f"{self.path} is damaged: {name} is missing.", code="damaged")
+        return member
+
+    def verify(self) -> None:
+        """Every data member is there and has the bytes the manifest promises."""
+        expected = {member_name(table): info["sha256"] for table, info in self.manifest.tables.items()}
+        expected.update({f"files/{name}": info["sha256"] for name, info in self.manifest.files.items()})
+        for name, sha256 in expected.items():
+            digest = hashlib.sha256()
+            try:
+                source = self.open(name)
+                for chunk in iter(lambda: source.read(CHUNK), b""):
+                    digest.update(chunk)
+            except (OSError, tarfile.TarError, KeyError) as error:
+                raise ValidationError(f"{self.path} is damaged ({name}: {error}).", code="damaged") from None
+            if digest.hexdigest() != sha256:
+                raise ValidationError(f"{self.path} is damaged: the checksum of {name} does not match "
+                                      "its manifest.", code="damaged")
+
+    def members(self, prefix: str) -> Iterator[str]:
+        return (name for name in self._tar.getnames() if name.startswith(prefix))
+
+    def close(self) -> None:
+        self._tar.close()

@@ -1,0 +1,378 @@
+"""Moving a tenant to another database alias (another PostgreSQL server, typically).
+
+Online when the source can do logical replication (``wal_level = logical``): the tenant's
+tables are published on the source and subscribed to on the destination, which copies them
+and then streams every change while the tenant keeps serving. Frozen otherwise: the tenant
+turns read-only (reads served, writes answered "briefly read-only") while it is copied.
+
+Either way the cut-over is the same: read-only, source tables locked (in-flight writers
+finish, new ones wait), destination caught up, every table's rows and checksum compared on
+both sides, sequences advanced, the registry flipped, every process told, and the source
+schema renamed (``moved_<slug>_<time>``) so that a worker that has not heard yet fails
+closed instead of writing where nobody reads. Killed at any step before the flip, the
+tenant is still served, whole, from the source (``--abort`` ends a stuck read-only state;
+running the move again starts afresh). The renamed source is kept for
+``TENANT_MOVE_RETENTION_DAYS`` or until ``tenants move --cleanup``.
+"""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import psycopg2
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import connections
+from django.utils import timezone
+
+from audit.services import Actions
+from mobility.bundle import BundleReader, BundleWriter, Manifest
+from mobility.schemas import (Progress, applied_migrations, no_progress, raw_connection,
+                              schema_build, schema_drop, schema_write)
+from mobility.services import _event
+from mobility.tables import quote, schema_sums, schema_tables
+from tenancy.schema_names import check_schema_name
+from tenants import services as registry
+from tenants.models import Tenant
+from tenants.placement import check_tenant_database_alias, tenant_database_aliases
+
+logger = logging.getLogger(__name__)
+
+MOVED_PREFIX = "moved_"
+SYNC_TIMEOUT = 600  # seconds for the destination's initial copy
+CATCH_UP_TIMEOUT = 30
+
+
+@dataclass(frozen=True)
+class MoveResult:
+    tenant: Tenant
+    source: str
+    destination: str
+    online: bool
+    read_only_seconds: float  # how long writes were refused
+    kept_as: str  # the source schema's name until cleanup
+
+
+def replication_name(schema: str) -> str:
+    return f"tenantry_move_{schema}"[:63]
+
+
+def moved_schema_name(tenant: Tenant) -> str:
+    return f"{MOVED_PREFIX}{tenant.slug.replace('-', '_')}_{int(time.time())}"
+
+
+def wal_level(alias: str) -> str:
+    with raw_connection(alias) as connection, connection.cursor() as cursor:
+        cursor.execute("SHOW wal_level")
+        return cursor.fetchone()[0]
+
+
+def conninfo(alias: str) -> str:
+    """How the destination server reaches the source's directly (a subscription's CONNECTION)."""
+    params = connections[alias].get_connection_params()
+    parts = {"host": params.get("host") or "127.0.0.1", "port": params.get("port") or 5432,
+             "dbname": params["dbname"], "user": params.get("user"), "password": params.get("password")}
+    return " ".join(f"{key}='{str(value)}'" for key, value in parts.items() if value)
+
+
+def tenant_move(*, tenant: Tenant, to: str, progress: Progress = no_progress,
+                online: bool | None = None) -> MoveResult:
+    """Move ``tenant`` to alias ``to``; ``online=None`` chooses by the source's wal_level."""
+    check_tenant_database_alias(to)
+    source = tenant.database_alias
+    if to == source:
+        raise ValidationError(f"Tenant {tenant.slug} already lives on {to}.", code="same")
+    if tenant.status not in (Tenant.Status.ACTIVE, Tenant.Status.MOVING):
+        raise ValidationError(f"Tenant {tenant.slug} is {tenant.status}: only an active tenant moves.",
+                              code="status")
+    _leftovers_drop(tenant=tenant, destination=to)
+    if online is None:
+        online = wal_level(source) == "logical"
+    elif online and wal_level(source) != "logical":
+        raise ValidationError(f"{source} has wal_level={wal_level(source)}: an online move needs "
+                              "wal_level=logical there.", code="wal_level")
+    logger.info("moving tenant %s from %s to %s (%s)", tenant.slug, source, to,
+                "online" if online else "frozen")
+    try:
+        mover = _OnlineMove if online else _FrozenMove
+        result = mover(tenant=tenant, source=source, destination=to, progress=progress).run()
+    except BaseException as error:
+        _move_failed(tenant=tenant, source=source, destination=to, error=error)
+        raise
+    _event(Actions.TENANT_MOVED, f"{tenant.slug} from {source} to {to} "
+                                 f"({'online' if online else 'frozen'}, writes refused "
+                                 f"{result.read_only_seconds:.2f} s)")
+    return result
+
+
+def tenant_move_abort(*, tenant: Tenant) -> None:
+    """End a move that died: drop what it left on the destination, serve writes again."""
+    if tenant.status != Tenant.Status.MOVING:
+        raise ValidationError(f"Tenant {tenant.slug} is not being moved.", code="status")
+    for alias in tenant_database_aliases():
+        if alias != tenant.database_alias:
+            _leftovers_drop(tenant=tenant, destination=alias)
+    registry.tenant_update_placement(tenant=tenant, status=Tenant.Status.ACTIVE)
+
+
+def _move_failed(*, tenant: Tenant, source: str, destination: str, error: BaseException) -> None:
+    """Back to serving from the source, whole; the destination's half-copy dropped."""
+    try:
+        current = Tenant.objects.get(pk=tenant.pk)
+        if current.database_alias == source:
+            _leftovers_drop(tenant=current, destination=destination)
+            if current.status == Tenant.Status.MOVING:
+                registry.tenant_update_placement(tenant=current, status=Tenant.Status.ACTIVE)
+        _event(Actions.TENANT_MOVE_FAILED, f"{tenant.slug} to {destination}: {error}"[:200])
+    except Exception:  # the original error is the one to report
+        logger.exception("clean-up after the failed move of %s", tenant.slug)
+
+
+def _leftovers_drop(*, tenant: Tenant, destination: str) -> None:
+    """What an earlier, interrupted move of this tenant may have left behind."""
+    _replication_drop(source=tenant.database_alias, destination=destination, schema=tenant.schema_name)
+    if tenant.database_alias != destination:
+        schema_drop(schema=tenant.schema_name, alias=destination)
+
+
+def _replication_drop(*, source: str, destination: str, schema: str) -> None:
+    """The move's subscription (destination), its slot and its publication (source)."""
+    name = replication_name(schema)
+    with raw_connection(destination, autocommit=True) as connection, connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_subscription WHERE subname = %s", [name])
+        if cursor.fetchone():
+            try:
+                cursor.execute(f"DROP SUBSCRIPTION {quote(name)}")  # drops its slot on the source
+            except psycopg2.Error:  # the source is unreachable: forget the slot here, drop it below
+                cursor.execute(f"ALTER SUBSCRIPTION {quote(name)} DISABLE")
+                cursor.execute(f"ALTER SUBSCRIPTION {quote(name)} SET (slot_name = NONE)")
+                cursor.execute(f"DROP SUBSCRIPTION {quote(name)}")
+    with raw_connection(source, autocommit=True) as connection, connection.cursor() as cursor:
+        cursor.execute(f"DROP PUBLICATION IF EXISTS {quote(name)}")
+        deadline = time.monotonic() + 10
+        while True:  # a walsender that was just told to stop may hold the slot a moment
+            cursor.execute("SELECT active FROM pg_replication_slots WHERE slot_name = %s", [name])
+            row = cursor.fetchone()
+            if row is None:
+                break
+            if not row[0] or time.monotonic() > deadline:
+                cursor.execute("SELECT pg_drop_replication_slot(%s)", [name])
+                break
+            time.sleep(0.1)
+
+
+class _Move:
+    verify_attempts = 1
+
+    def __init__(self, *, tenant: Tenant, source: str, destination: str, progress: Progress):
+        self.tenant, self.source, self.destination = tenant, source, destination
+        self.schema = tenant.schema_name
+        self.progress = progress
+        self.frozen_at: float | None = None
+
+    def freeze(self) -> None:
+        """Read-only in every worker: they refuse writes once they hear of it."""
+        registry.tenant_update_placement(tenant=self.tenant, status=Tenant.Status.MOVING)
+        self.frozen_at = time.monotonic()
+        time.sleep(settings.TENANT_HOSTS_CHECK_INTERVAL + 0.05)
+
+    def cut_over(self, lock_connection) -> MoveResult:
+        """With the source locked and the destination complete: verify, flip, fence the source."""
+        self.progress(0, 1, "verifying every table on both sides")
+        with lock_connection.cursor() as cursor:
+            expected = schema_sums(cursor, self.schema)
+        for attempt in range(self.verify_attempts):
+            if attempt:
+                time.sleep(0.2)  # a change in flight to the destination
+            with raw_connection(self.destination) as connection, connection.cursor() as cursor:
+                found = schema_sums(cursor, self.schema)
+            differing = sorted(name for name in expected if found.get(name) != expected[name])
+            if not differing:
+                break
+        if differing:
+            raise ValidationError(f"The copy differs from the source in {', '.join(differing)}; "
+                                  "the tenant stays where it was.", code="verify")
+        self._sequences_copy(lock_connection)
+        registry.tenant_update_placement(tenant=self.tenant, database_alias=self.destination,
+                                         status=Tenant.Status.ACTIVE)
+        read_only = time.monotonic() - self.frozen_at
+        # Workers that have not heard yet still refuse writes and read the (locked, complete)
+        # source: give them the moment they need to hear before the source goes away.
+        time.sleep(settings.TENANT_HOSTS_CHECK_INTERVAL + 0.1)
+        kept_as = moved_schema_name(self.tenant)
+        with lock_connection.cursor() as cursor:
+            # Writers that queued behind the lock would write into the old tables: end them.
+            cursor.execute(
+                "SELECT pg_terminate_backend(l.pid) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation "
+                "WHERE NOT l.granted AND c.relnamespace = %s::regnamespace", [quote(self.schema)])
+            cursor.execute(f"ALTER SCHEMA {quote(self.schema)} RENAME TO {quote(kept_as)}")
+        lock_connection.commit()
+        self.progress(1, 1, f"moved; the source is kept as {kept_as}")
+        return MoveResult(tenant=self.tenant, source=self.source, destination=self.destination,
+                          online=isinstance(self, _OnlineMove), read_only_seconds=read_only,
+                          kept_as=kept_as)
+
+    def lock_source(self, connection) -> None:
+        with connection.cursor() as cursor:
+            tables = schema_tables(cursor, self.schema)
+            cursor.execute("LOCK TABLE " + ", ".join(t.qualified(self.schema) for t in tables)
+                           + " IN SHARE MODE")
+
+    def _sequences_copy(self, lock_connection) -> None:
+        with lock_connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT s.relname, (pg_sequence_last_value(s.oid)) FROM pg_class s "
+                "WHERE s.relkind = 'S' AND s.relnamespace = %s::regnamespace", [quote(self.schema)])
+            values = [(name, value) for name, value in cursor.fetchall() if value is not None]
+        with raw_connection(self.destination, autocommit=True) as connection, connection.cursor() as cursor:
+            for name, value in values:
+                cursor.execute("SELECT setval(%s, %s)", [f"{quote(self.schema)}.{quote(name)}", value])
+
+
+class _FrozenMove(_Move):
+    def run(self) -> MoveResult:
+        self.freeze()
+        with tempfile.TemporaryDirectory() as directory, \
+                raw_connection(self.source) as lock_connection:
+            path = Path(directory) / "move.tenant"
+            writer = BundleWriter(path)
+            migrations, tables = schema_write(connection=lock_connection, schema=self.schema,
+                                              writer=writer, progress=self.progress, lock=True)
+            writer.finish(Manifest(tenant={"slug": self.tenant.slug}, migrations=migrations,
+                                   tables=tables, exported_at=timezone.now().isoformat(),
+                                   tenantry_version=""))
+            reader = BundleReader(path)
+            try:
+                schema_build(reader=reader, schema=self.schema, alias=self.destination,
+                             progress=self.progress)
+            finally:
+                reader.close()
+            # Still in the locked snapshot transaction: the source has not changed since.
+            return self.cut_over(lock_connection)
+
+
+class _OnlineMove(_Move):
+    verify_attempts = 10
+
+    def run(self) -> MoveResult:
+        name = replication_name(self.schema)
+        self._empty_copy_build()
+        with raw_connection(self.source, autocommit=True) as connection, connection.cursor() as cursor:
+            cursor.execute(f"CREATE PUBLICATION {quote(name)} FOR TABLES IN SCHEMA {quote(self.schema)}")
+        with raw_connection(self.destination, autocommit=True) as connection, connection.cursor() as cursor:
+            cursor.execute(f"CREATE SUBSCRIPTION {quote(name)} CONNECTION %s PUBLICATION {quote(name)}",
+                           [conninfo(self.source)])
+        self._wait_for_initial_copy(name)
+        self.freeze()
+        with raw_connection(self.source) as lock_connection:
+            self.lock_source(lock_connection)
+            self._wait_for_catch_up(lock_connection)
+            with raw_connection(self.destination, autocommit=True) as connection, connection.cursor() as cursor:
+                cursor.execute(f"ALTER SUBSCRIPTION {quote(name)} DISABLE")
+            result = self.cut_over(lock_connection)
+        _replication_drop(source=self.source, destination=self.destination, schema=self.schema)
+        return result
+
+    def _empty_copy_build(self) -> None:
+        """The destination's tables, empty, at exactly the source's migration state."""
+        with tempfile.TemporaryDirectory() as directory:
+            path = Path(directory) / "structure.tenant"
+            writer = BundleWriter(path)
+            with raw_connection(self.source) as connection, connection.cursor() as cursor:
+                migrations = applied_migrations(cursor, self.schema)
+            writer.finish(Manifest(tenant={"slug": self.tenant.slug}, migrations=migrations, tables={},
+                                   exported_at=timezone.now().isoformat(), tenantry_version=""))
+            reader = BundleReader(path)
+            try:
+                schema_build(reader=reader, schema=self.schema, alias=self.destination,
+                             with_rows=False)
+            finally:
+                reader.close()
+
+    def _wait_for_initial_copy(self, name: str) -> None:
+        deadline = time.monotonic() + SYNC_TIMEOUT
+        with raw_connection(self.destination, autocommit=True) as connection, connection.cursor() as cursor:
+            while True:
+                cursor.execute(
+                    "SELECT count(*), count(*) FILTER (WHERE r.srsubstate = 'r') FROM pg_subscription_rel r "
+                    "JOIN pg_subscription s ON s.oid = r.srsubid WHERE s.subname = %s", [name])
+                total, ready = cursor.fetchone()
+                self.progress(ready, total, f"initial copy: {ready} of {total} tables")
+                if total and ready == total:
+                    return
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"the destination's initial copy did not finish in {SYNC_TIMEOUT} s")
+                time.sleep(0.2)
+
+    def _wait_for_catch_up(self, lock_connection) -> None:
+        """The source is locked, so it no longer changes: wait until the destination has it all.
+
+        Its slot's confirmed position passing the source's WAL position says so; the
+        destination's row counts equal to the source's, stable for a moment, say so sooner
+        (the checksums of the cut-over then confirm it, row by row).
+        """
+        name = replication_name(self.schema)
+        with lock_connection.cursor() as cursor:
+            tables = schema_tables(cursor, self.schema)
+            counts = _counts(cursor, self.schema, tables)
+            cursor.execute("SELECT pg_current_wal_lsn()")
+            lsn = cursor.fetchone()[0]
+        deadline = time.monotonic() + CATCH_UP_TIMEOUT
+        stable = 0
+        with raw_connection(self.source, autocommit=True) as source, source.cursor() as on_source, \
+                raw_connection(self.destination, autocommit=True) as destination, \
+                destination.cursor() as on_destination:
+            while True:
+                on_source.execute("SELECT confirmed_flush_lsn >= %s::pg_lsn FROM pg_replication_slots "
+                                  "WHERE slot_name = %s", [lsn, name])
+                if (on_source.fetchone() or [False])[0]:
+                    return
+                stable = stable + 1 if _counts(on_destination, self.schema, tables) == counts else 0
+                if stable >= 3:
+                    return
+                if time.monotonic() > deadline:
+                    raise TimeoutError("the destination did not catch up with the source in "
+                                       f"{CATCH_UP_TIMEOUT} s")
+                time.sleep(0.01)
+
+
+def _counts(cursor, schema: str, tables) -> dict[str, int]:
+    found = {}
+    for table in tables:
+        cursor.execute(f"SELECT count(*) FROM {table.qualified(schema)}")
+        found[table.name] = cursor.fetchone()[0]
+    return found
+
+
+def moved_schemas(*, older_than_days: float | None = None) -> list[tuple[str, str]]:
+    """(alias, schema) of sources kept after moves (only those past the age, when given), and
+    of tenant schemas left on an alias their tenant no longer lives on (a move that stopped
+    between its flip and its rename)."""
+    found = []
+    cutoff = None if older_than_days is None else time.time() - older_than_days * 86400
+    homes = dict(Tenant.objects.values_list("schema_name", "database_alias"))
+    for alias in tenant_database_aliases():
+        with raw_connection(alias) as connection, connection.cursor() as cursor:
+            cursor.execute("SELECT nspname FROM pg_namespace WHERE nspname LIKE 'moved\\_%%' "
+                           "OR nspname LIKE 'tenant\\_%%'")
+            for (schema,) in cursor.fetchall():
+                if schema.startswith(MOVED_PREFIX):
+                    stamp = schema.rsplit("_", 1)[-1]
+                    if cutoff is None or (stamp.isdigit() and int(stamp) < cutoff):
+                        found.append((alias, schema))
+                elif homes.get(schema, alias) != alias:
+                    found.append((alias, schema))
+    return found
+
+
+def moved_schemas_drop(*, older_than_days: float | None = None) -> list[tuple[str, str]]:
+    doomed = moved_schemas(older_than_days=older_than_days)
+    for alias, schema in doomed:
+        check_schema_name(schema)
+        schema_drop(schema=schema, alias=alias)
+        logger.info("dropped %s on %s, kept since a move", schema, alias)
+    return doomed
