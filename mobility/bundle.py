@@ -43,6 +43,10 @@ def member_name(table: str) -> str:
     return f"tables/{table}.copy"
 
 
+def file_member(name: str) -> str:
+    return f"files/{name}"
+
+
 class BundleWriter:
     """Write members as they are produced, then the manifest last."""
 
@@ -103,7 +107,7 @@ class BundleReader:
     def verify(self) -> None:
         """Every data member is there and has the bytes the manifest promises."""
         expected = {member_name(table): info["sha256"] for table, info in self.manifest.tables.items()}
-        expected.update({f"files/{name}": info["sha256"] for name, info in self.manifest.files.items()})
+        expected.update({file_member(name): info["sha256"] for name, info in self.manifest.files.items()})
         for name, sha256 in expected.items():
             digest = hashlib.sha256()
             try:

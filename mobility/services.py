@@ -16,11 +16,12 @@ from django.core.files.storage import storages
 from django.utils import timezone
 
 from audit.services import Actions, audit_record
-from mobility.bundle import BundleReader, BundleWriter, Manifest
+from mobility.bundle import BundleReader, BundleWriter, Manifest, file_member
 from mobility.schemas import (Progress, check_migrations_known, no_progress, raw_connection,
                               schema_build, schema_drop, schema_exists, schema_write)
 from tenancy import context
 from tenancy.hosts import hosts_changed
+from tenancy.storage import configured_tenant_storage, tenant_files, tenant_files_delete
 from tenancy.schema_names import schema_name_for
 from tenants import services as registry
 from tenants.models import Tenant
@@ -52,11 +53,12 @@ def tenant_export(*, tenant: Tenant, output: Path, progress: Progress = no_progr
         with raw_connection(tenant.database_alias) as connection:
             migrations, tables = schema_write(connection=connection, schema=tenant.schema_name,
                                               writer=writer, progress=progress, lock=lock)
+            files = files_write(schema=tenant.schema_name, writer=writer)
             manifest = Manifest(
                 tenant={"slug": tenant.slug, "name": tenant.name, "plan": tenant.plan,
                         "schema_name": tenant.schema_name,
                         "domains": sorted(d.domain for d in tenant.domains.filter(is_primary=False))},
-                migrations=migrations, tables=tables, tenantry_version=_version(),
+                migrations=migrations, tables=tables, files=files, tenantry_version=_version(),
                 exported_at=timezone.now().isoformat(),
             )
             writer.finish(manifest)
@@ -67,6 +69,32 @@ def tenant_export(*, tenant: Tenant, output: Path, progress: Progress = no_progr
     logger.info("tenant %s exported to %s", tenant.slug, output)
     _event(Actions.TENANT_EXPORTED, f"{tenant.slug} to {output.name}")
     return manifest
+
+
+def files_write(*, schema: str, writer: BundleWriter) -> dict[str, dict]:
+    """The tenant's files into the export, each with its size and checksum."""
+    backend = configured_tenant_storage().backend
+    files = {}
+    for found in tenant_files(schema_name=schema):
+        with backend.open(f"{schema}/{found.name}", "rb") as source:
+            sha256 = writer.add(file_member(found.name), source)
+        if sha256 != found.sha256:
+            raise ValidationError(f"File {found.name} changed while it was exported; export again.",
+                                  code="changed")
+        files[found.name] = {"size": found.size, "sha256": sha256}
+    return files
+
+
+def files_load(*, reader: BundleReader, schema: str) -> None:
+    """The export's files under ``schema``'s folder (checked whole by ``reader.verify()``)."""
+    backend = configured_tenant_storage().backend
+    for name in sorted(reader.manifest.files):
+        if name.startswith("/") or ".." in Path(name).parts:
+            raise ValidationError(f"The export names a file outside its tenant ({name!r}).",
+                                  code="damaged")
+        stored = backend.save(f"{schema}/{name}", File(reader.open(file_member(name)), name=name))
+        if stored != f"{schema}/{name}":
+            raise ValidationError(f"File {name} already exists for {schema}.", code="exists")
 
 
 def export_open(path: Path, *, alias: str) -> BundleReader:
@@ -89,6 +117,12 @@ def tenant_import(*, path: Path, slug: str | None = None, database_alias: str | 
         registry.tenant_slug_validate(slug=slug)
         schema = schema_name_for(slug)
         schema_build(reader=reader, schema=schema, alias=alias, progress=progress)
+        try:
+            files_load(reader=reader, schema=schema)
+        except BaseException:
+            tenant_files_delete(schema_name=schema)
+            schema_drop(schema=schema, alias=alias)
+            raise
     finally:
         reader.close()
     try:
@@ -96,6 +130,7 @@ def tenant_import(*, path: Path, slug: str | None = None, database_alias: str | 
                                           plan=manifest.tenant["plan"], database_alias=alias,
                                           custom_domains=manifest.tenant.get("domains", []))
     except BaseException:
+        tenant_files_delete(schema_name=schema)
         schema_drop(schema=schema, alias=alias)
         raise
     logger.info("tenant %s imported from %s onto %s", slug, path, alias)
@@ -122,6 +157,7 @@ def tenant_archive(*, tenant: Tenant, progress: Progress = no_progress) -> str:
     registry.tenant_update_placement(tenant=tenant, status=Tenant.Status.ARCHIVED,
                                      archive_name=stored, archived_at=timezone.now())
     schema_drop(schema=tenant.schema_name, alias=tenant.database_alias)
+    tenant_files_delete(schema_name=tenant.schema_name)
     logger.info("tenant %s archived as %s", tenant.slug, stored)
     _event(Actions.TENANT_ARCHIVED, f"{tenant.slug} as {stored}")
     return stored
@@ -140,7 +176,9 @@ def tenant_restore(*, tenant: Tenant, progress: Progress = no_progress) -> Tenan
         try:
             # A schema left by an archive that stopped before its drop: the archive is whole.
             schema_drop(schema=tenant.schema_name, alias=alias)
+            tenant_files_delete(schema_name=tenant.schema_name)
             schema_build(reader=reader, schema=tenant.schema_name, alias=alias, progress=progress)
+            files_load(reader=reader, schema=tenant.schema_name)
         finally:
             reader.close()
     archive = tenant.archive_name
@@ -168,6 +206,7 @@ def tenants_purge(*, dry_run: bool = False, now=None) -> list[str]:
             storages[ARCHIVES].delete(tenant.archive_name)
         if schema_exists(schema=tenant.schema_name, alias=tenant.database_alias):
             schema_drop(schema=tenant.schema_name, alias=tenant.database_alias)
+        tenant_files_delete(schema_name=tenant.schema_name)
         with context.activated(context.public_scope()):
             Tenant.objects.filter(pk=tenant.pk).delete()
         hosts_changed()

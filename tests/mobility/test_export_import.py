@@ -15,7 +15,7 @@ from mobility.bundle import MANIFEST
 from mobility.schemas import schema_exists
 from tenants import services as registry
 from tenants.models import Tenant
-from tests.mobility.conftest import sums_of
+from tests.mobility.conftest import CV, files_of, sums_of
 
 pytestmark = pytest.mark.django_db(transaction=True, databases="__all__")
 
@@ -31,11 +31,15 @@ def test_export_then_import_under_a_new_slug_on_another_database(populated, tmp_
     try:
         assert (copy.database_alias, copy.name, copy.plan) == ("dedicated", acme.name, acme.plan)
         assert sums_of(copy) == sums_of(acme)  # every table, row for row
+        assert files_of(copy) == files_of(acme) and len(files_of(copy)) == 1  # files, by checksum
         with in_tenant(copy):
             assert Application.objects.count() == 40
             assert Job.objects.filter(title="acme-exp job 1").exists()
         page = tenant_client(copy).get("/jobs/")
         assert page.status_code == 200 and b"acme-exp job 1" in page.content
+        with in_tenant(copy):
+            with_cv = Application.objects.exclude(cv_file="").get()
+            assert with_cv.cv_file.read() == CV
         # New rows continue after the imported ones: sequences were advanced.
         with in_tenant(copy):
             assert Job.objects.create(title="after import").pk > max(Job.objects.exclude(
@@ -53,7 +57,7 @@ def _rewrite(source: Path, target: Path, change) -> None:
             new.addfile(member, io.BytesIO(data))
 
 
-def test_a_damaged_file_is_refused_and_nothing_is_created(populated, tmp_path):
+def test_a_damaged_file_is_refused_and_nothing_is_created(populated, tmp_path, media_root):
     acme = populated("acme-dmg", applications=5)
     good, bad = tmp_path / "good.tenant", tmp_path / "bad.tenant"
     services.tenant_export(tenant=acme, output=good)
@@ -68,6 +72,7 @@ def test_a_damaged_file_is_refused_and_nothing_is_created(populated, tmp_path):
         services.tenant_import(path=bad, slug="acme-bad")
     assert not Tenant.objects.filter(slug="acme-bad").exists()
     assert not schema_exists(schema="tenant_acme_bad", alias="default")
+    assert not (media_root / "tenant_acme_bad").exists()
 
     (tmp_path / "junk.tenant").write_bytes(b"not a tar file at all")
     with pytest.raises(ValidationError, match="not a readable Tenantry export"):

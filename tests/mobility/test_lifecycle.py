@@ -10,7 +10,7 @@ from django.utils import timezone
 from mobility import services
 from mobility.schemas import schema_exists
 from tenants.models import Tenant
-from tests.mobility.conftest import sums_of
+from tests.mobility.conftest import files_of, sums_of
 
 pytestmark = pytest.mark.django_db(transaction=True, databases="__all__")
 
@@ -28,7 +28,8 @@ def archive_directory(settings, tmp_path):
 @pytest.mark.parametrize("alias", ["default", "dedicated"])
 def test_archive_answers_410_and_restore_brings_back_the_same_data(alias, populated, tenant_client, capsys):
     acme = populated(f"arch-{alias[:3]}", applications=12, database_alias=alias)
-    before = sums_of(acme)
+    before, files_before = sums_of(acme), files_of(acme)
+    assert len(files_before) == 1
     assert tenant_client(acme).get("/jobs/").status_code == 200
 
     call_command("tenants", "archive", acme.slug)
@@ -36,6 +37,7 @@ def test_archive_answers_410_and_restore_brings_back_the_same_data(alias, popula
     assert acme.status == "archived" and acme.archive_name
     assert storages["tenant_archives"].exists(acme.archive_name)
     assert not schema_exists(schema=acme.schema_name, alias=alias)
+    assert files_of(acme) == []  # the files went into the archive too
     gone = tenant_client(acme).get("/jobs/")
     assert gone.status_code == 410 and b"no longer available" in gone.content
     assert tenant_client(acme).get("/admin/").status_code == 410
@@ -44,6 +46,7 @@ def test_archive_answers_410_and_restore_brings_back_the_same_data(alias, popula
     acme.refresh_from_db()
     assert acme.status == "active" and not acme.archive_name
     assert sums_of(acme) == before
+    assert files_of(acme) == files_before
     page = tenant_client(acme).get("/jobs/")
     assert page.status_code == 200 and f"{acme.slug} job 1".encode() in page.content
 

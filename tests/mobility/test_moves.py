@@ -28,8 +28,10 @@ SEEDED = 3000
 PASSWORD = "staff-password-for-tests"
 
 
+CV = b"%PDF-1.4\n% moved with its tenant\n%%EOF\n"
 POPULATE = f"""
 from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
 from careers.models import Application, Job
 from tenancy import context
 from tenants.models import Tenant
@@ -42,6 +44,9 @@ for slug in ("{MOVER}", "{BYSTANDER}"):
             Application.objects.bulk_create(Application(job=job, name=f"Seeded {{n}}",
                 email=f"seeded{{n}}@example.com", cover_letter="Seeded for the move test.")
                 for n in range({SEEDED}))
+            with_cv = Application.objects.first()
+            with_cv.cv_file.save("cv.pdf", ContentFile({CV!r}))
+            print("CV", slug, with_cv.pk)
         print("JOB", slug, job.pk)
 """
 
@@ -66,6 +71,7 @@ def platform(tmp_path_factory):
         output = found.manage("shell", "-c", POPULATE).stdout
         found.jobs = {slug: int(pk) for _, slug, pk in
                       (line.split() for line in output.splitlines() if line.startswith("JOB "))}
+        found.cv = next(int(line.split()[2]) for line in output.splitlines() if line.startswith("CV "))
         gunicorn = gunicorn_start(env=env, log=tmp_path_factory.mktemp("gunicorn") / "gunicorn.log",
                                   health_host=BASE_DOMAIN, workers=2, threads=4)
         found.port = gunicorn.port
@@ -112,6 +118,8 @@ def test_online_then_frozen_moves_lose_no_acknowledged_write(platform):
     assert len(platform.applications("replica")) >= SEEDED + len(load.acknowledged)
     assert "tenant_mover" not in platform.schemas("logical")  # renamed: kept, not served
     assert staff.request("GET", f"{MOVER}.{BASE_DOMAIN}", "/admin/").status == 200  # same session
+    cv = staff.request("GET", f"{MOVER}.{BASE_DOMAIN}", f"/staff/applications/{platform.cv}/cv/")
+    assert cv.status == 200 and cv.body.encode() == CV  # its files follow it
     print(f"\nonline move: writes refused {summary['writes_refused_seconds']} s (mover), "
           f"longest run of 503 seen by a candidate {load.longest_refusal:.3f} s, "
           f"{len(load.acknowledged)} applications acknowledged during the run")
