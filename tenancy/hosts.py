@@ -1,11 +1,12 @@
 """Host name -> what serves it: the platform (root domain), a tenant, or nothing.
 
-Resolved once per request, from an in-process cache: a request costs no query for it. Any
-change to a tenant or a domain goes through ``tenants.services``, which calls
-``hosts_changed()``: that bumps a generation counter in the shared cache (Redis), and every
-process compares it at most every ``TENANT_HOSTS_CHECK_INTERVAL`` seconds and drops its
-entries when it moved. A suspended or deleted tenant stops being served within that interval
-in every worker; if the counter cannot be read, entries live no longer than the interval.
+Resolved once per request, from an in-process cache: a request costs no query for it. Every
+committed change to a tenant or a domain bumps a version in the registry's database, in the
+change's own transaction (a trigger; read through ``tenancy.directory``). Each process reads
+it at most every ``TENANT_HOSTS_CHECK_INTERVAL`` seconds (one primary-key read, about 0.1 ms)
+and drops its entries when it moved: a suspended or deleted tenant stops being served within
+that interval in every worker, even if the author of the change died right after its commit,
+and whether Redis is up or not. If the version cannot be read, the request fails (503).
 """
 
 from __future__ import annotations
@@ -17,13 +18,11 @@ from functools import cached_property
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import transaction
 
 from tenancy import context
 from tenancy.directory import directory
 
-GENERATION_KEY = "tenants:hosts:generation"
 MAX_CACHED_HOSTS = 10_000
 
 
@@ -54,7 +53,7 @@ class HostCache:
         self._sites: dict[str, Site | None] = {}
         self._custom_domains: frozenset[str] | None = None
         self._lock = threading.Lock()
-        self._generation = None
+        self._version = None
         self._checked_at = float("-inf")
 
     def site_for_host(self, host: str) -> Site | None:
@@ -98,11 +97,11 @@ class HostCache:
             if now - self._checked_at < settings.TENANT_HOSTS_CHECK_INTERVAL:
                 return
             with context.activated(context.public_scope()):
-                generation = cache.get(GENERATION_KEY)
-            if generation is None or generation != self._generation:
-                # Unknown (cache down or never bumped) or moved: start afresh.
+                version = directory().hosts_version()
+            if version is None or version != self._version:
+                # Unknown (never bumped) or moved: start afresh.
                 self._sites, self._custom_domains = {}, None
-            self._generation = generation
+            self._version = version
             self._checked_at = now
 
     def clear(self) -> None:
@@ -123,19 +122,12 @@ def custom_domains() -> frozenset[str]:
 
 
 def hosts_changed() -> None:
-    """A tenant or domain changed: this process forgets now, every other once it is committed."""
-    _cache.clear()
-    transaction.on_commit(_bump_generation, using=settings.TENANT_DB_ALIAS)
+    """A tenant or domain changed: this process forgets now and again once it is committed.
 
-
-def _bump_generation() -> None:
-    with context.activated(context.public_scope()):
-        if not cache.add(GENERATION_KEY, 1, timeout=None):
-            try:
-                cache.incr(GENERATION_KEY)
-            except ValueError:  # evicted between add and incr
-                cache.add(GENERATION_KEY, 1, timeout=None)
+    Other processes hear of it from the version the change's transaction bumped.
+    """
     _cache.clear()
+    transaction.on_commit(_cache.clear, using=settings.TENANT_DB_ALIAS)
 
 
 def tenant_host(slug: str) -> str:

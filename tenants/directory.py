@@ -2,7 +2,7 @@
 
 from tenancy.directory import Placement
 from tenants import placement
-from tenants.models import Domain, Tenant
+from tenants.models import Domain, HostsVersion, Tenant
 
 
 class RegistryDirectory:
@@ -16,3 +16,6 @@ class RegistryDirectory:
 
     def placement_of_schema(self, schema_name: str) -> Placement | None:
         return placement.placement_of_schema(schema_name)
+
+    def hosts_version(self) -> int | None:
+        return HostsVersion.objects.filter(pk=1).values_list("version", flat=True).first()

@@ -8,6 +8,9 @@ class Tenant(TenantMixin):
     class Status(models.TextChoices):
         ACTIVE = "active", "Active"
         SUSPENDED = "suspended", "Suspended"
+        # Half states across two databases: how far a create or delete got (tenants doctor).
+        PROVISIONING = "provisioning", "Provisioning"
+        DELETING = "deleting", "Deleting"
 
     class Plan(models.TextChoices):
         FREE = "free", "Free"
@@ -44,3 +47,16 @@ class Domain(DomainMixin):
 
     def __str__(self):
         return self.domain
+
+
+class HostsVersion(models.Model):
+    """One row, bumped by a trigger in the transaction of every change to tenants or domains.
+
+    Each process reads it at most every TENANT_HOSTS_CHECK_INTERVAL (tenancy.hosts): a committed
+    change reaches every worker even if its author died right after the commit, Redis or not.
+    """
+
+    version = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "hosts version"
