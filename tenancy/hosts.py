@@ -6,11 +6,12 @@ change's own transaction (a trigger; read through ``tenancy.directory``). Each p
 it at most every ``TENANT_HOSTS_CHECK_INTERVAL`` seconds (one primary-key read, about 0.1 ms)
 and drops its entries when it moved: a suspended or deleted tenant stops being served within
 that interval in every worker, even if the author of the change died right after its commit,
-and whether Redis is up or not. If the version cannot be read, the request fails (503).
+and whether Redis is up or not. If the version cannot be read, no entry is kept.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from dataclasses import dataclass
@@ -18,12 +19,13 @@ from functools import cached_property
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import DatabaseError, transaction
 
 from tenancy import context
 from tenancy.directory import directory
 
 MAX_CACHED_HOSTS = 10_000
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -96,10 +98,17 @@ class HostCache:
         with self._lock:
             if now - self._checked_at < settings.TENANT_HOSTS_CHECK_INTERVAL:
                 return
-            with context.activated(context.public_scope()):
-                version = directory().hosts_version()
+            try:
+                with context.activated(context.public_scope()):
+                    version = directory().hosts_version()
+            except DatabaseError as error:
+                # The registry is unreachable: drop every entry (fail closed); each tenant host's
+                # lookup then fails on its own (503), while the root domain, which needs no
+                # lookup, keeps answering /healthz.
+                logger.warning("hosts version unreadable, host cache dropped: %s", error)
+                version = None
             if version is None or version != self._version:
-                # Unknown (never bumped) or moved: start afresh.
+                # Unknown (unreadable, never bumped) or moved: start afresh.
                 self._sites, self._custom_domains = {}, None
             self._version = version
             self._checked_at = now

@@ -235,3 +235,82 @@ def wait_until_healthy(port: int, host: str, process: subprocess.Popen, log: Pat
             connection.close()
         time.sleep(0.1)
     raise RuntimeError(f"gunicorn was not healthy in {timeout}s:\n{tail(log)}")
+
+
+# --- PostgreSQL of a test's own (outages) ----------------------------------------------------
+
+POSTGRES_BIN = Path("/usr/lib/postgresql/15/bin")
+
+
+def _as_postgres(command: list[str]) -> list[str]:
+    """initdb and pg_ctl refuse to run as root: run them as the postgres user."""
+    return ["runuser", "-u", "postgres", "--", *command] if os.geteuid() == 0 else command
+
+
+@dataclass
+class PostgresServer:
+    """A PostgreSQL 15 cluster in a temporary directory on a free port, which a test may stop
+    and start under traffic; ``remove()`` stops it and deletes its files."""
+
+    port: int
+    directory: Path
+
+    @property
+    def data(self) -> Path:
+        return self.directory / "data"
+
+    @property
+    def log(self) -> Path:
+        return self.directory / "postgres.log"
+
+    def url(self, database: str) -> str:
+        return f"postgres://postgres@{LOCALHOST}:{self.port}/{database}"
+
+    def _pg_ctl(self, *args: str) -> None:
+        subprocess.run(_as_postgres([str(POSTGRES_BIN / "pg_ctl"), "-D", str(self.data), *args]),
+                       check=True, capture_output=True, timeout=60)
+
+    def start(self) -> None:
+        options = (f"-p {self.port} -c listen_addresses={LOCALHOST} -k {self.directory} "
+                   "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200")
+        self._pg_ctl("-l", str(self.log), "-o", options, "-w", "-t", "60", "start")
+
+    def stop(self) -> None:
+        """A fast shutdown: sessions are cut, as when the server goes away under traffic."""
+        self._pg_ctl("-m", "fast", "-w", "-t", "60", "stop")
+
+    def create_database(self, name: str) -> None:
+        import psycopg2
+
+        connection = psycopg2.connect(host=LOCALHOST, port=self.port, user="postgres", dbname="postgres")
+        connection.autocommit = True
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute(f'CREATE DATABASE "{name}"')
+        finally:
+            connection.close()
+
+    def remove(self) -> None:
+        if (self.data / "postmaster.pid").exists():
+            try:
+                self.stop()
+            except subprocess.SubprocessError:
+                pass
+        shutil.rmtree(self.directory, ignore_errors=True)
+
+
+def postgres_start() -> PostgresServer:
+    directory = Path(tempfile.mkdtemp(prefix="tenantry-postgres-"))
+    if os.geteuid() == 0:
+        account = pwd.getpwnam("postgres")
+        os.chown(directory, account.pw_uid, account.pw_gid)
+    server = PostgresServer(port=free_port(), directory=directory)
+    try:
+        subprocess.run(_as_postgres([str(POSTGRES_BIN / "initdb"), "-D", str(server.data), "-U", "postgres",
+                                     "-A", "trust", "--no-sync", "-E", "UTF8"]),
+                       check=True, capture_output=True, timeout=120)
+        server.start()
+    except Exception:
+        server.remove()
+        raise
+    return server
