@@ -105,6 +105,15 @@ class Pgbouncer:
         stop_process(self.process)
         shutil.rmtree(self.directory, ignore_errors=True)
 
+    def restart(self, down_seconds: float = 0.0) -> None:
+        """Stop the process (SIGTERM: clients cut), stay away, start it again on the same port."""
+        stop_process(self.process)
+        time.sleep(down_seconds)
+        with (self.directory / "stderr.log").open("ab") as stderr:
+            self.process = subprocess.Popen(self.process.args, stdin=subprocess.DEVNULL, stdout=stderr,
+                                            stderr=subprocess.STDOUT, start_new_session=True)
+        wait_until_listening(self.port, self.process, self.log)
+
 
 def render_pgbouncer_ini(
     *,
