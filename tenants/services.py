@@ -59,6 +59,7 @@ def tenant_create(
     primary = settings.TENANT_DB_ALIAS
     two_databases = database_alias != primary
     invite_link = None
+    row_committed = False  # ours to undo on failure: the provisioning row and what followed it
     try:
         if not resumed:
             if schemas.schema_exists(schema_name=schema_name_for(slug), alias=database_alias):
@@ -77,10 +78,11 @@ def tenant_create(
                 Domain.objects.create(domain=tenant_host(slug), tenant=tenant, is_primary=True)
                 if not two_databases:  # one database: row and schema in one transaction
                     invite_link = _schema_provision(tenant=tenant, admin_email=admin_email)
+            row_committed = two_databases
         if two_databases or resumed:
-            invite_link = _provisioning_finish(tenant=tenant, admin_email=admin_email)
+            invite_link = _provisioning_finish(tenant=tenant, admin_email=admin_email, resumed=resumed)
     except Exception as error:
-        if tenant is not None and tenant.pk is not None and not resumed and two_databases:
+        if row_committed:
             _provisioning_undo(tenant=tenant)
         taken = isinstance(error, (IntegrityError, ValidationError))  # unique index or schema check
         if not resumed and taken and Tenant.objects.filter(slug=slug).exists():
@@ -111,18 +113,22 @@ def _tenant_half_provisioned(*, slug: str, database_alias: str) -> Tenant | None
     return tenant
 
 
-def _schema_provision(*, tenant: Tenant, admin_email: str | None) -> str | None:
-    """The schema (if not there yet) and the first staff admin, in one transaction on its alias."""
+def _schema_provision(*, tenant: Tenant, admin_email: str | None, resumed: bool = False) -> str | None:
+    """The schema and the first staff admin, in one transaction on its alias. A resumed create
+    keeps the schema its killed run committed; a new one never adopts a schema it finds."""
     invite_link = None
     with transaction.atomic(using=tenant.database_alias):
-        schemas.schema_ensure(tenant=tenant)
+        if resumed:
+            schemas.schema_ensure(tenant=tenant)
+        else:
+            schemas.schema_create(tenant=tenant)
         if admin_email:
             with context.activated(context.scope_for_tenant(tenant)):
                 invite_link = invites.staff_admin_invite(tenant=tenant, email=admin_email)
     return invite_link
 
 
-def _provisioning_finish(*, tenant: Tenant, admin_email: str | None) -> str | None:
+def _provisioning_finish(*, tenant: Tenant, admin_email: str | None, resumed: bool) -> str | None:
     """Second and third commits: the schema on its database, then the row turns active.
 
     The row stays locked meanwhile, so ``tenants doctor`` leaves a create in progress alone.
@@ -133,7 +139,7 @@ def _provisioning_finish(*, tenant: Tenant, admin_email: str | None) -> str | No
         if not locked:
             raise ValidationError(f"Tenant {tenant.slug!r} is no longer being provisioned "
                                   "(undone by `tenants doctor`?).", code="gone")
-        invite_link = _schema_provision(tenant=tenant, admin_email=admin_email)
+        invite_link = _schema_provision(tenant=tenant, admin_email=admin_email, resumed=resumed)
         Tenant.objects.filter(pk=tenant.pk).update(status=Tenant.Status.ACTIVE)
         tenant.status = Tenant.Status.ACTIVE
     return invite_link

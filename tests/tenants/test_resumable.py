@@ -19,7 +19,7 @@ from pathlib import Path
 import psycopg2
 import pytest
 from django.conf import settings
-from django.db import connections
+from django.db import DataError, connections
 from django.test import Client
 
 from tenancy.schema_names import schema_name_for
@@ -270,3 +270,15 @@ def test_doctor_leaves_a_create_in_progress_alone(dedicated_template):
         assert "in progress" in findings[0]["action"]
     assert process.wait(timeout=120) == 0, process.stderr.read()
     assert status_of("busy-co") == "active"
+
+
+def test_a_dedicated_create_that_fails_after_its_first_commit_leaves_neither_row_nor_schema():
+    from tenants import services
+
+    # Valid as an address, too long for a user name: the staff admin's insert on the dedicated
+    # database fails after the row committed on the primary.
+    email = f"{'a' * 64}@{'b' * 63}.{'c' * 63}.com"
+    with pytest.raises(DataError):
+        services.tenant_create(slug="orphan-a", name="Orphan A", database_alias="dedicated", admin_email=email)
+    assert status_of("orphan-a") is None
+    assert not schema_exists(schema_name=schema_name_for("orphan-a"), alias="dedicated")
