@@ -30,7 +30,7 @@ django.setup()
 
 from tests.mobility.live import BASE_DOMAIN, MOVER, Load, Platform  # noqa: E402
 from tests.placement.test_fresh_databases import FreshDatabases  # noqa: E402
-from tests.servers import PG_BIN, gunicorn_start, postgres_start  # noqa: E402
+from tests.servers import POSTGRES_BIN, gunicorn_start, postgres_start  # noqa: E402
 
 POPULATE = f"""
 from careers.models import Application, Job
@@ -104,21 +104,21 @@ def main() -> None:
         lost = load.acknowledged - present
 
         dump_restore, _ = timed(lambda: shell(
-            f"{PG_BIN}/pg_dump -h 127.0.0.1 -p {replica.port} -U postgres -Fc -n tenant_{MOVER} tenantry"
-            f" | {PG_BIN}/pg_restore -h 127.0.0.1 -p {logical.port} -U postgres -d scratch"))
+            f"{POSTGRES_BIN}/pg_dump -h 127.0.0.1 -p {replica.port} -U postgres -Fc -n tenant_{MOVER} tenantry"
+            f" | {POSTGRES_BIN}/pg_restore -h 127.0.0.1 -p {logical.port} -U postgres -d scratch"))
 
         with tempfile.TemporaryDirectory() as directory:
             export_file, dump_file = Path(directory) / "mover.tenant", Path(directory) / "mover.dump"
             export_seconds, _ = timed(lambda: platform.manage(
                 "tenants", "export", MOVER, "--output", str(export_file)))
             dump_seconds, _ = timed(lambda: shell(
-                f"{PG_BIN}/pg_dump -h 127.0.0.1 -p {replica.port} -U postgres -Fc -n tenant_{MOVER} "
+                f"{POSTGRES_BIN}/pg_dump -h 127.0.0.1 -p {replica.port} -U postgres -Fc -n tenant_{MOVER} "
                 f"-f {dump_file} tenantry"))
             import_seconds, _ = timed(lambda: platform.manage(
                 "tenants", "import", str(export_file), "--slug", "mover-copy", "--database", "logical"))
             logical.execute("DROP SCHEMA tenant_mover CASCADE", database="scratch")
             restore_seconds, _ = timed(lambda: shell(
-                f"{PG_BIN}/pg_restore -h 127.0.0.1 -p {logical.port} -U postgres -d scratch {dump_file}"))
+                f"{POSTGRES_BIN}/pg_restore -h 127.0.0.1 -p {logical.port} -U postgres -d scratch {dump_file}"))
             sizes = (export_file.stat().st_size, dump_file.stat().st_size)
 
         print(f"\n| measure ({rows:,} applications) | Tenantry | pg_dump/pg_restore | ratio |")
@@ -138,8 +138,8 @@ def main() -> None:
         if gunicorn:
             gunicorn.stop()
         fresh.drop()
-        logical.stop()
-        replica.stop()
+        logical.remove()
+        replica.remove()
 
 
 if __name__ == "__main__":

@@ -24,6 +24,9 @@ class Directory(Protocol):
     def placement_of_schema(self, schema_name: str) -> Placement | None:
         """Where a tenant schema named without its tenant lives (``schema_context()``)."""
 
+    def hosts_version(self) -> int | None:
+        """A number that moves in the transaction of every committed tenant or domain change."""
+
 
 _directory: Directory | None = None
 

@@ -1,15 +1,17 @@
 """Host name -> what serves it: the platform (root domain), a tenant, or nothing.
 
-Resolved once per request, from an in-process cache: a request costs no query for it. Any
-change to a tenant or a domain goes through ``tenants.services``, which calls
-``hosts_changed()``: that bumps a generation counter in the shared cache (Redis), and every
-process compares it at most every ``TENANT_HOSTS_CHECK_INTERVAL`` seconds and drops its
-entries when it moved. A suspended or deleted tenant stops being served within that interval
-in every worker; if the counter cannot be read, entries live no longer than the interval.
+Resolved once per request, from an in-process cache: a request costs no query for it. Every
+committed change to a tenant or a domain bumps a version in the registry's database, in the
+change's own transaction (a trigger; read through ``tenancy.directory``). Each process reads
+it at most every ``TENANT_HOSTS_CHECK_INTERVAL`` seconds (one primary-key read, about 0.1 ms)
+and drops its entries when it moved: a suspended or deleted tenant stops being served within
+that interval in every worker, even if the author of the change died right after its commit,
+and whether Redis is up or not. If the version cannot be read, no entry is kept.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from dataclasses import dataclass
@@ -17,14 +19,13 @@ from functools import cached_property
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
-from django.db import transaction
+from django.db import DatabaseError, transaction
 
 from tenancy import context
 from tenancy.directory import Placement, directory
 
-GENERATION_KEY = "tenants:hosts:generation"
 MAX_CACHED_HOSTS = 10_000
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,7 @@ class HostCache:
         self._sites: dict[str, Site | None] = {}
         self._placements: dict[str, Placement] = {}  # schema -> where it lives (it can move)
         self._lock = threading.Lock()
-        self._generation = None
+        self._version = None
         self._checked_at = float("-inf")
 
     def site_for_host(self, host: str) -> Site | None:
@@ -97,12 +98,19 @@ class HostCache:
         with self._lock:
             if now - self._checked_at < settings.TENANT_HOSTS_CHECK_INTERVAL:
                 return
-            with context.activated(context.public_scope()):
-                generation = cache.get(GENERATION_KEY)
-            if generation is None or generation != self._generation:
-                # Unknown (cache down or never bumped) or moved: start afresh.
+            try:
+                with context.activated(context.public_scope()):
+                    version = directory().hosts_version()
+            except DatabaseError as error:
+                # The registry is unreachable: drop every entry (fail closed); each tenant host's
+                # lookup then fails on its own (503), while the root domain, which needs no
+                # lookup, keeps answering /healthz.
+                logger.warning("hosts version unreadable, host cache dropped: %s", error)
+                version = None
+            if version is None or version != self._version:
+                # Unknown (unreadable, never bumped) or moved: start afresh.
                 self._sites, self._placements = {}, {}
-            self._generation = generation
+            self._version = version
             self._checked_at = now
 
     def clear(self) -> None:
@@ -124,19 +132,12 @@ def placement_of_schema(schema_name: str) -> Placement | None:
 
 
 def hosts_changed() -> None:
-    """A tenant or domain changed: this process forgets now, every other once it is committed."""
-    _cache.clear()
-    transaction.on_commit(_bump_generation, using=settings.TENANT_DB_ALIAS)
+    """A tenant or domain changed: this process forgets now and again once it is committed.
 
-
-def _bump_generation() -> None:
-    with context.activated(context.public_scope()):
-        if not cache.add(GENERATION_KEY, 1, timeout=None):
-            try:
-                cache.incr(GENERATION_KEY)
-            except ValueError:  # evicted between add and incr
-                cache.add(GENERATION_KEY, 1, timeout=None)
+    Other processes hear of it from the version the change's transaction bumped.
+    """
     _cache.clear()
+    transaction.on_commit(_cache.clear, using=settings.TENANT_DB_ALIAS)
 
 
 def tenant_host(slug: str) -> str:

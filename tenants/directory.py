@@ -1,8 +1,11 @@
 """The registry's answers to the runtime's questions (``tenancy.directory``)."""
 
+from django.conf import settings
+from django.db import connections
+
 from tenancy.directory import Placement
 from tenants import placement
-from tenants.models import Domain, Tenant
+from tenants.models import Domain, HostsVersion, Tenant
 
 
 class RegistryDirectory:
@@ -12,3 +15,10 @@ class RegistryDirectory:
 
     def placement_of_schema(self, schema_name: str) -> Placement | None:
         return placement.placement_of_schema(schema_name)
+
+    def hosts_version(self) -> int | None:
+        # Read every TENANT_HOSTS_CHECK_INTERVAL by every process: one statement, no ORM build.
+        with connections[settings.TENANT_DB_ALIAS].cursor() as cursor:
+            cursor.execute(f"SELECT version FROM {HostsVersion._meta.db_table} WHERE id = 1")
+            row = cursor.fetchone()
+        return row[0] if row else None

@@ -10,6 +10,9 @@ class Tenant(TenantMixin):
         SUSPENDED = "suspended", "Suspended"
         MOVING = "moving", "Moving (read-only)"  # reads served, writes refused for a moment
         ARCHIVED = "archived", "Archived"  # schema dropped, data in its archive file
+        # Half states across two databases: how far a create or delete got (tenants doctor).
+        PROVISIONING = "provisioning", "Provisioning"
+        DELETING = "deleting", "Deleting"
 
     class Plan(models.TextChoices):
         FREE = "free", "Free"
@@ -56,3 +59,16 @@ class Domain(DomainMixin):
 
     def __str__(self):
         return self.domain
+
+
+class HostsVersion(models.Model):
+    """One row, bumped by a trigger in the transaction of every change to tenants or domains.
+
+    Each process reads it at most every TENANT_HOSTS_CHECK_INTERVAL (tenancy.hosts): a committed
+    change reaches every worker even if its author died right after the commit, Redis or not.
+    """
+
+    version = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "hosts version"

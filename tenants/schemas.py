@@ -22,16 +22,30 @@ def schema_exists(*, schema_name: str, alias: str) -> bool:
 def schema_create(*, tenant: Tenant, verbosity: int = 0) -> None:
     """Create the tenant's schema on its alias with every tenant migration applied.
 
-    A copy of the alias's template schema when ``tenants migrate`` keeps one current;
-    otherwise the migrations run one by one (slower, same result).
+    A copy of the alias's template schema when ``tenants migrate`` keeps one current and it
+    holds nothing a copy would miss; otherwise the migrations run one by one (slower, same result).
     """
     check_schema_name(tenant.schema_name)
-    if template_schema.template_ready(tenant.database_alias):
-        template_schema.schema_clone(schema_name=tenant.schema_name, alias=tenant.database_alias)
+    alias = tenant.database_alias
+    if template_schema.template_ready(alias) and not template_schema.uncloneable(alias):
+        template_schema.schema_clone(schema_name=tenant.schema_name, alias=alias)
         return
     with connections[tenant.database_alias].cursor() as cursor:
         cursor.execute(f'CREATE SCHEMA "{tenant.schema_name}"')
     schema_migrate(tenant=tenant, verbosity=verbosity)
+
+
+def schema_ensure(*, tenant: Tenant) -> bool:
+    """``schema_create`` unless the schema is there already (a create that was killed after
+    this step committed); call in a transaction on the tenant's alias. True if it created it."""
+    check_schema_name(tenant.schema_name)
+    with connections[tenant.database_alias].cursor() as cursor:
+        # Two runs of the same create wait for each other here instead of both creating.
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [tenant.schema_name])
+    if schema_exists(schema_name=tenant.schema_name, alias=tenant.database_alias):
+        return False
+    schema_create(tenant=tenant)
+    return True
 
 
 def schema_migrate(*, tenant: Tenant, verbosity: int = 0, stdout=None) -> None:

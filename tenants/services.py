@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import smtplib
+import time
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -41,38 +42,51 @@ def tenant_create(
 ) -> Provisioned:
     """Create a live tenant: row, domain, schema with every migration, first staff admin.
 
-    All of it or nothing: the row and the schema are written in transactions that roll back
-    together, so a failure at any step leaves neither a schema nor a row behind.
+    On the primary database all of it is one transaction. On a dedicated database it takes
+    three commits: the row (status ``provisioning``) and domain, then the schema on the
+    dedicated database, then the row turns ``active``; a failure undoes what was written, and
+    a run killed between commits is continued by running the same create again (or undone by
+    ``tenants doctor``). Its host answers 503 until the tenant is active.
     """
     database_alias = database_alias or placement_default()
-    _validate_new_tenant(slug=slug, name=name, plan=plan, database_alias=database_alias)
     if admin_email:
         EmailValidator(message=f"{admin_email!r} is not a valid e-mail address.")(admin_email)
+    validate_slug(slug)
+    tenant = _tenant_half_provisioned(slug=slug, database_alias=database_alias)
+    resumed = tenant is not None
+    if not resumed:
+        _validate_new_tenant(slug=slug, name=name, plan=plan, database_alias=database_alias)
 
     primary = settings.TENANT_DB_ALIAS
+    two_databases = database_alias != primary
     invite_link = None
-    dedicated_schema_committed = False
+    row_committed = False  # ours to undo on failure: the provisioning row and what followed it
     try:
-        with context.activated(context.public_scope()), transaction.atomic(using=primary):
-            tenant = Tenant.objects.create(
-                slug=slug,
-                name=name.strip(),
-                plan=plan,
-                database_alias=database_alias,
-                schema_name=schema_name_for(slug),
-            )
-            Domain.objects.create(domain=tenant_host(slug), tenant=tenant, is_primary=True)
-            with transaction.atomic(using=database_alias):
-                schemas.schema_create(tenant=tenant)
-                if admin_email:
-                    with context.activated(context.scope_for_tenant(tenant)):
-                        invite_link = invites.staff_admin_invite(tenant=tenant, email=admin_email)
-            dedicated_schema_committed = database_alias != primary
+        if not resumed:
+            if schemas.schema_exists(schema_name=schema_name_for(slug), alias=database_alias):
+                raise ValidationError(
+                    f"Schema {schema_name_for(slug)} already exists on {database_alias} without a "
+                    "tenant: run `tenants doctor` to remove it first.", code="orphan")
+            with context.activated(context.public_scope()), transaction.atomic(using=primary):
+                tenant = Tenant.objects.create(
+                    slug=slug,
+                    name=name.strip(),
+                    plan=plan,
+                    database_alias=database_alias,
+                    schema_name=schema_name_for(slug),
+                    status=Tenant.Status.PROVISIONING if two_databases else Tenant.Status.ACTIVE,
+                )
+                Domain.objects.create(domain=tenant_host(slug), tenant=tenant, is_primary=True)
+                if not two_databases:  # one database: row and schema in one transaction
+                    invite_link = _schema_provision(tenant=tenant, admin_email=admin_email)
+            row_committed = two_databases
+        if two_databases or resumed:
+            invite_link = _provisioning_finish(tenant=tenant, admin_email=admin_email, resumed=resumed)
     except Exception as error:
-        if dedicated_schema_committed:  # the dedicated database committed, the primary did not
-            schemas.schema_drop(tenant=tenant)
+        if row_committed:
+            _provisioning_undo(tenant=tenant)
         taken = isinstance(error, (IntegrityError, ValidationError))  # unique index or schema check
-        if taken and Tenant.objects.filter(slug=slug).exists():
+        if not resumed and taken and Tenant.objects.filter(slug=slug).exists():
             # Another request took the slug between validation and insert.
             raise ValidationError(f"Slug {slug!r} is already taken.", code="taken") from None
         raise
@@ -85,9 +99,63 @@ def tenant_create(
             logger.exception("invite e-mail for tenant %s to %s failed", slug, admin_email)
             invite_error = str(error)
     hosts_changed()
-    logger.info("tenant %s created on %s", slug, database_alias)
+    logger.info("tenant %s %s on %s", slug, "provisioning resumed" if resumed else "created", database_alias)
     _platform_event(Actions.TENANT_CREATED, f"{slug} on {database_alias}", about=slug)
     return Provisioned(tenant=tenant, invite_link=invite_link, invite_error=invite_error)
+
+
+def _tenant_half_provisioned(*, slug: str, database_alias: str) -> Tenant | None:
+    """The row a killed create of the same tenant left behind, which this create continues."""
+    tenant = Tenant.objects.filter(slug=slug, status=Tenant.Status.PROVISIONING).first()
+    if tenant is not None and tenant.database_alias != database_alias:
+        raise ValidationError(
+            f"Tenant {slug!r} is half provisioned on {tenant.database_alias}: create it there "
+            "again to finish, or run `tenants doctor` to undo it.", code="half_provisioned")
+    return tenant
+
+
+def _schema_provision(*, tenant: Tenant, admin_email: str | None, resumed: bool = False) -> str | None:
+    """The schema and the first staff admin, in one transaction on its alias. A resumed create
+    keeps the schema its killed run committed; a new one never adopts a schema it finds."""
+    invite_link = None
+    with transaction.atomic(using=tenant.database_alias):
+        if resumed:
+            schemas.schema_ensure(tenant=tenant)
+        else:
+            schemas.schema_create(tenant=tenant)
+        if admin_email:
+            with context.activated(context.scope_for_tenant(tenant)):
+                invite_link = invites.staff_admin_invite(tenant=tenant, email=admin_email)
+    return invite_link
+
+
+def _provisioning_finish(*, tenant: Tenant, admin_email: str | None, resumed: bool) -> str | None:
+    """Second and third commits: the schema on its database, then the row turns active.
+
+    The row stays locked meanwhile, so ``tenants doctor`` leaves a create in progress alone.
+    """
+    with context.activated(context.public_scope()), transaction.atomic(using=settings.TENANT_DB_ALIAS):
+        locked = (Tenant.objects.select_for_update()
+                  .filter(pk=tenant.pk, status=Tenant.Status.PROVISIONING).exists())
+        if not locked:
+            raise ValidationError(f"Tenant {tenant.slug!r} is no longer being provisioned "
+                                  "(undone by `tenants doctor`?).", code="gone")
+        invite_link = _schema_provision(tenant=tenant, admin_email=admin_email, resumed=resumed)
+        Tenant.objects.filter(pk=tenant.pk).update(status=Tenant.Status.ACTIVE)
+        tenant.status = Tenant.Status.ACTIVE
+    return invite_link
+
+
+def _provisioning_undo(*, tenant: Tenant) -> None:
+    """A create that failed (not killed) takes back what it committed; doctor does it otherwise."""
+    try:
+        with transaction.atomic(using=tenant.database_alias):
+            schemas.schema_drop(tenant=tenant)
+        with context.activated(context.public_scope()):
+            Tenant.objects.filter(pk=tenant.pk, status=Tenant.Status.PROVISIONING).delete()
+        hosts_changed()
+    except Exception:
+        logger.exception("could not undo the failed create of %s: run `tenants doctor`", tenant.slug)
 
 
 def tenant_slug_validate(*, slug: str) -> None:
@@ -128,12 +196,26 @@ def _set_status(tenant: Tenant, status: str) -> Tenant:
 
 
 def tenant_delete(*, tenant: Tenant) -> None:
-    """Drop the tenant's schema (all its data), its rows and its files."""
+    """Drop the tenant's schema (all its data), its rows and its files.
+
+    First the row turns ``deleting`` (its host answers 404 in every worker within the host
+    cache's interval), then the schema is dropped on its database, then the row goes. A run
+    killed between those commits is continued by deleting again, or by ``tenants doctor``.
+    """
     primary = settings.TENANT_DB_ALIAS
-    with transaction.atomic(using=primary):
-        Tenant.objects.filter(pk=tenant.pk).delete()
-        with transaction.atomic(using=tenant.database_alias):
-            schemas.schema_drop(tenant=tenant)
+    with context.activated(context.public_scope()):
+        if tenant.status != Tenant.Status.DELETING:
+            Tenant.objects.filter(pk=tenant.pk).update(status=Tenant.Status.DELETING)
+            tenant.status = Tenant.Status.DELETING
+            hosts_changed()
+            # Let every worker stop routing requests to the schema before it goes.
+            time.sleep(settings.TENANT_HOSTS_CHECK_INTERVAL)
+        with transaction.atomic(using=primary):
+            # Locked until the row is gone: tenants doctor leaves a delete in progress alone.
+            Tenant.objects.select_for_update().filter(pk=tenant.pk).exists()
+            with transaction.atomic(using=tenant.database_alias):
+                schemas.schema_drop(tenant=tenant)
+            Tenant.objects.filter(pk=tenant.pk).delete()
     hosts_changed()
     logger.info("tenant %s deleted", tenant.slug)
     _platform_event(Actions.TENANT_DELETED, tenant.slug, about=tenant.slug)
@@ -217,7 +299,9 @@ def tenants_migrate(*, verbosity: int = 1, stdout=None) -> None:
         for alias in sorted(set(settings.DATABASE_APPS_MAPPING.values())):
             call_command("migrate", database=alias, interactive=False,
                          verbosity=verbosity, stdout=stdout)
-        for tenant in Tenant.objects.order_by("slug"):
+        # A tenant half made or half deleted has no complete schema: tenants doctor's business.
+        half = [Tenant.Status.PROVISIONING, Tenant.Status.DELETING]
+        for tenant in Tenant.objects.exclude(status__in=half).order_by("slug"):
             schemas.schema_migrate(tenant=tenant, verbosity=verbosity, stdout=stdout)
 
 

@@ -105,6 +105,15 @@ class Pgbouncer:
         stop_process(self.process)
         shutil.rmtree(self.directory, ignore_errors=True)
 
+    def restart(self, down_seconds: float = 0.0) -> None:
+        """Stop the process (SIGTERM: clients cut), stay away, start it again on the same port."""
+        stop_process(self.process)
+        time.sleep(down_seconds)
+        with (self.directory / "stderr.log").open("ab") as stderr:
+            self.process = subprocess.Popen(self.process.args, stdin=subprocess.DEVNULL, stdout=stderr,
+                                            stderr=subprocess.STDOUT, start_new_session=True)
+        wait_until_listening(self.port, self.process, self.log)
+
 
 def render_pgbouncer_ini(
     *,
@@ -237,21 +246,49 @@ def wait_until_healthy(port: int, host: str, process: subprocess.Popen, log: Pat
     raise RuntimeError(f"gunicorn was not healthy in {timeout}s:\n{tail(log)}")
 
 
-# --- PostgreSQL ------------------------------------------------------------------------------
+# --- PostgreSQL of a test's own ("another machine": outages, moves) --------------------------
 
-PG_BIN = Path("/usr/lib/postgresql/15/bin")
+POSTGRES_BIN = Path("/usr/lib/postgresql/15/bin")
+
+
+def _as_postgres(command: list[str]) -> list[str]:
+    """initdb and pg_ctl refuse to run as root: run them as the postgres user."""
+    return ["runuser", "-u", "postgres", "--", *command] if os.geteuid() == 0 else command
 
 
 @dataclass
-class Postgres:
-    """A PostgreSQL 15 server of the test's own ("another machine"), trusting 127.0.0.1."""
+class PostgresServer:
+    """A PostgreSQL 15 cluster in a temporary directory on a free port, trusting 127.0.0.1,
+    which a test may stop and start under traffic; ``remove()`` stops it and deletes its files."""
 
     port: int
     directory: Path
-    process: subprocess.Popen
+    wal_level: str = "replica"
+
+    @property
+    def data(self) -> Path:
+        return self.directory / "data"
+
+    @property
+    def log(self) -> Path:
+        return self.directory / "postgres.log"
 
     def url(self, database: str) -> str:
         return f"postgres://postgres@{LOCALHOST}:{self.port}/{database}"
+
+    def _pg_ctl(self, *args: str) -> None:
+        subprocess.run(_as_postgres([str(POSTGRES_BIN / "pg_ctl"), "-D", str(self.data), *args]),
+                       check=True, capture_output=True, timeout=60)
+
+    def start(self) -> None:
+        options = (f"-p {self.port} -c listen_addresses={LOCALHOST} -k {self.directory} "
+                   f"-c wal_level={self.wal_level} -c fsync=off -c synchronous_commit=off "
+                   "-c full_page_writes=off -c max_connections=200")
+        self._pg_ctl("-l", str(self.log), "-o", options, "-w", "-t", "60", "start")
+
+    def stop(self) -> None:
+        """A fast shutdown: sessions are cut, as when the server goes away under traffic."""
+        self._pg_ctl("-m", "fast", "-w", "-t", "60", "stop")
 
     def execute(self, sql: str, database: str = "postgres") -> list:
         import psycopg2
@@ -265,46 +302,30 @@ class Postgres:
         finally:
             connection.close()
 
-    def stop(self) -> None:
-        stop_process(self.process)
+    def create_database(self, name: str) -> None:
+        self.execute(f'CREATE DATABASE "{name}"')
+
+    def remove(self) -> None:
+        if (self.data / "postmaster.pid").exists():
+            try:
+                self.stop()
+            except subprocess.SubprocessError:
+                pass
         shutil.rmtree(self.directory, ignore_errors=True)
 
 
-def postgres_start(*, wal_level: str = "replica") -> Postgres:
-    """initdb and postgres from Debian's PostgreSQL 15, as the postgres user, on a free port."""
+def postgres_start(*, wal_level: str = "replica") -> PostgresServer:
     directory = Path(tempfile.mkdtemp(prefix="tenantry-postgres-"))
-    data, log = directory / "data", directory / "postgres.log"
-    account = pwd.getpwnam("postgres")
-    os.chown(directory, account.pw_uid, account.pw_gid)
-
-    def as_postgres():
-        os.setgid(account.pw_gid)
-        os.setuid(account.pw_uid)
-
-    subprocess.run([str(PG_BIN / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust",
-                    "--no-sync", "-E", "UTF8", "--locale=C"],
-                   check=True, capture_output=True, preexec_fn=as_postgres if os.geteuid() == 0 else None)
-    port = free_port()
-    with log.open("wb") as handle:
-        process = subprocess.Popen(
-            [str(PG_BIN / "postgres"), "-D", str(data), "-p", str(port), "-c", f"listen_addresses={LOCALHOST}",
-             "-c", f"unix_socket_directories={directory}", "-c", f"wal_level={wal_level}",
-             "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "max_connections=200"],
-            stdin=subprocess.DEVNULL, stdout=handle, stderr=subprocess.STDOUT, start_new_session=True,
-            preexec_fn=as_postgres if os.geteuid() == 0 else None)
-    server = Postgres(port=port, directory=directory, process=process)
+    if os.geteuid() == 0:
+        account = pwd.getpwnam("postgres")
+        os.chown(directory, account.pw_uid, account.pw_gid)
+    server = PostgresServer(port=free_port(), directory=directory, wal_level=wal_level)
     try:
-        wait_until_listening(port, process, log)
-        deadline = time.monotonic() + 30
-        while True:  # listening is not yet accepting: wait for the start-up to finish
-            try:
-                server.execute("SELECT 1")
-                break
-            except Exception:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.1)
+        subprocess.run(_as_postgres([str(POSTGRES_BIN / "initdb"), "-D", str(server.data), "-U", "postgres",
+                                     "-A", "trust", "--no-sync", "-E", "UTF8", "--locale=C"]),
+                       check=True, capture_output=True, timeout=120)
+        server.start()
     except Exception:
-        server.stop()
+        server.remove()
         raise
     return server

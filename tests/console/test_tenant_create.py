@@ -84,15 +84,16 @@ def test_database_choices_are_the_configured_tenant_aliases(console):
     assert options[: len(tenant_database_aliases())] == tenant_database_aliases()
 
 
-def test_a_failure_while_provisioning_leaves_no_tenant_and_no_schema(console, mailoutbox):
-    """The schema already exists (left by hand): the service fails, the console says so."""
+def test_a_schema_left_without_a_tenant_is_refused_and_nothing_is_created(console, mailoutbox):
+    """The schema already exists (left by hand or by a crash): refused before anything is
+    written, naming the command that repairs it; the orphan is not adopted."""
     with connection.cursor() as cursor:
         cursor.execute('CREATE SCHEMA "tenant_initech"')
     response = console.post("/create/", form_data())
     body = response.content.decode()
-    assert response.status_code == 500
-    assert "Provisioning failed and was rolled back, nothing was created" in body
-    assert 'schema &quot;tenant_initech&quot; already exists' in body
+    assert response.status_code == 400
+    assert "Schema tenant_initech already exists on default without a tenant" in body
+    assert "tenants doctor" in body
     assert 'value="Initech"' in body
     assert not Tenant.objects.filter(slug="initech").exists() and mailoutbox == []
 

@@ -80,8 +80,8 @@ def platform(tmp_path_factory):
         if gunicorn:
             gunicorn.stop()
         fresh.drop()
-        logical.stop()
-        replica.stop()
+        logical.remove()
+        replica.remove()
 
 
 def staff_browser(platform: Platform) -> Browser:

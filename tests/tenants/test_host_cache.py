@@ -1,9 +1,14 @@
-"""Host -> tenant from a per-process cache, invalidated through Redis for every process."""
+"""Host -> tenant from a per-process cache, invalidated for every process by a version in the database."""
+
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from django.db import connections, transaction
 
 from tenancy import hosts
+from tenancy.directory import directory
 from tenants import services
+from tenants.models import Tenant
 
 pytestmark = pytest.mark.django_db
 
@@ -16,22 +21,44 @@ def test_a_known_host_costs_no_query_once_resolved(make_tenant, django_assert_nu
     assert site.tenant.slug == "acme"
 
 
-def test_another_process_hears_of_a_suspension_once_it_is_committed(
-    make_tenant, settings, django_capture_on_commit_callbacks
-):
+def in_another_connection(function):
+    """Run ``function`` in a thread of its own: its own connection, which sees only commits."""
+    def run():
+        try:
+            return function()
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(run).result()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_another_process_hears_of_a_suspension_once_it_is_committed(make_tenant, settings):
     acme = make_tenant("acme")
     host = f"acme.{settings.BASE_DOMAIN}"
-    hosts._bump_generation()  # the counter exists, as on any running platform
-    settings.TENANT_HOSTS_CHECK_INTERVAL = 0  # compare the generation on every request
+    settings.TENANT_HOSTS_CHECK_INTERVAL = 0  # compare the version on every request
     other_process = hosts.HostCache()  # a worker of its own, with its own entries
-    assert other_process.site_for_host(host).tenant.is_active
+    assert in_another_connection(lambda: other_process.site_for_host(host).tenant.is_active)
 
-    with django_capture_on_commit_callbacks() as on_commit:
+    with transaction.atomic():
         services.tenant_suspend(tenant=acme)
-    assert other_process.site_for_host(host).tenant.is_active  # nothing committed: kept
-    for callback in on_commit:
-        callback()  # the commit bumps the generation in Redis
-    assert not other_process.site_for_host(host).tenant.is_active
+        # Nothing committed: the other worker keeps serving acme.
+        assert in_another_connection(lambda: other_process.site_for_host(host).tenant.is_active)
+    # The version moved in the suspension's own transaction: no on-commit step, no Redis.
+    assert not in_another_connection(lambda: other_process.site_for_host(host).tenant.is_active)
+
+
+def test_the_hosts_version_moves_with_every_tenant_or_domain_change(make_tenant):
+    acme = make_tenant("acme")
+    versions = [directory().hosts_version()]
+    for change in (lambda: services.tenant_suspend(tenant=acme),
+                   lambda: services.tenant_resume(tenant=acme),
+                   lambda: services.domain_attach(tenant=acme, domain="jobs.acme-corp.test"),
+                   lambda: Tenant.objects.filter(pk=acme.pk).update(name="Renamed")):
+        change()
+        versions.append(directory().hosts_version())
+    assert versions == sorted(set(versions)), versions  # strictly increasing
 
 
 def test_unknown_hosts_cannot_grow_the_cache_without_bound(monkeypatch, settings):

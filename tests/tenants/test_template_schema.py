@@ -67,3 +67,39 @@ def test_provisioning_leaves_no_search_path_on_the_server_connection(make_tenant
     with connection.connection.cursor() as raw:
         raw.execute("SHOW search_path")
         assert raw.fetchone()[0] == UNSCOPED_SEARCH_PATH
+
+
+@pytest.mark.django_db(transaction=True)
+def test_what_the_copy_would_miss_is_detected_and_provisioning_migrates_instead():
+    """A tenant app whose migration adds a view, a function, a trigger, a sequence and a
+    partitioned table (tests/tenants/schema_objects), in a process with those settings."""
+    import json
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from tests.pgbouncer.fixtures import server_environment
+
+    env = {**os.environ, **server_environment(None),
+           "DJANGO_SETTINGS_MODULE": "tests.tenants.schema_objects_settings"}
+    result = subprocess.run([sys.executable, "-m", "tests.tenants.schema_objects.compare"],
+                            cwd=Path(__file__).resolve().parents[2], env=env,
+                            capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout.splitlines()[-1])
+
+    assert set(report["uncloneable"]) >= {
+        "view open_jobs", "function job_title_upper", "trigger job_title_upper",
+        "sequence invoice_number", "partitioned table event_log", "partition event_log_2026"}
+    made, migrated, copied = (report[name] for name in
+                              ("tenant_objects_made", "tenant_objects_migrated", "tenant_objects_copied"))
+    assert made == migrated
+    assert ["open_jobs", "v"] in made["relations"] and made["triggers"] and made["partitions"]
+    # The table copy alone would have missed them, while django_migrations says applied.
+    assert copied["views"] == [] and copied["functions"] == [] and copied["triggers"] == []
+    assert copied["django_migrations"] == migrated["django_migrations"]
+
+
+def test_the_platforms_own_template_holds_nothing_the_copy_misses():
+    assert template_schema.uncloneable("default") == []

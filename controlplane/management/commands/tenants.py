@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from controlplane.management.mobility_commands import MobilityCommands
 
-from tenants import selectors, services
+from tenants import doctor, selectors, services
 from tenancy.hosts import tenant_url
 from tenants.models import Tenant
 
@@ -56,6 +56,11 @@ class Command(MobilityCommands, BaseCommand):
 
         sub.add_parser("migrate", help="Migrate the control plane, every tenant and every database.")
         self.add_mobility_arguments(sub)
+
+        doctor = sub.add_parser("doctor", help="Find and repair half-made, half-deleted or orphaned tenants.")
+        doctor.add_argument("--dry-run", action="store_true",
+                            help="Only report; exit 1 if anything needs repair.")
+        doctor.add_argument("--json", action="store_true")
 
     def handle(self, *args, action, **options):
         try:
@@ -109,6 +114,20 @@ class Command(MobilityCommands, BaseCommand):
 
     def handle_migrate(self, *, verbosity=1, **_):
         services.tenants_migrate(verbosity=verbosity, stdout=self.stdout)
+
+    def handle_doctor(self, *, dry_run=False, json=False, **_):
+        findings = doctor.tenants_doctor(dry_run=dry_run)
+        if json:
+            self.stdout.write(self._json([finding.as_dict() for finding in findings]))
+        elif not findings:
+            self.stdout.write("Nothing to repair.")
+        for finding in [] if json else findings:
+            what = finding.slug or finding.schema_name
+            self.stdout.write(f"{finding.problem}: {what} on {finding.database_alias}: {finding.action}")
+        if any(finding.problem == "unreachable" for finding in findings):
+            raise CommandError("Some tenant databases could not be checked.")
+        if dry_run and findings:
+            raise CommandError(f"{len(findings)} problem(s) found; run without --dry-run to repair.")
 
     @staticmethod
     def _json(value) -> str:

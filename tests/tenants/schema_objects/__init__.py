@@ -1,0 +1,1 @@
+"""A test-only tenant app whose migration creates what a table copy would miss."""
