@@ -100,7 +100,6 @@ def _repair_row(tenant: Tenant, problem: str, action: str, dry_run: bool) -> Fin
         with transaction.atomic(using=tenant.database_alias):
             schemas.schema_drop(tenant=tenant)
         Tenant.objects.filter(pk=tenant.pk).delete()
-    placement.schema_placement_forget(schema_name=tenant.schema_name)
     logger.warning("tenants doctor: %s %s on %s: %s", problem, tenant.slug, tenant.database_alias, action)
     return finding(action, True)
 
