@@ -7,10 +7,11 @@ from django.contrib.admin.actions import delete_selected
 from audit.models import AuditEvent
 from audit.receivers import admin_object_repr, log_entries_paused
 from audit.services import Actions, audit_record
+from tenancy.admin_lookups import BoundedLookupsAdmin
 from controlplane.admin import platform_admin
 
 
-class ReadOnlyAuditAdmin(admin.ModelAdmin):
+class ReadOnlyAuditAdmin(BoundedLookupsAdmin):
     list_display = ["created", "actor", "action", "object_repr", "ip"]
     list_filter = ["action"]
     search_fields = ["actor", "object_repr", "action"]

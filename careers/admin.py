@@ -10,11 +10,12 @@ from audit.services import audit_record
 from careers import exports, notifications, services
 from careers.models import (Application, ApplicationStatusChange, InterviewFeedback, Job,
                             NotificationPreference)
+from tenancy.admin_lookups import BoundedLookupsAdmin
 from tenancy.context import current_tenant
 
 
 @admin.register(Job)
-class JobAdmin(admin.ModelAdmin):
+class JobAdmin(BoundedLookupsAdmin):
     list_display = ["title", "department", "location", "employment_type", "status", "published_at",
                     "application_count"]
     list_filter = ["status", "employment_type", "department", "location"]
@@ -105,7 +106,7 @@ def status_move_action(status: Application.Status):
 
 
 @admin.register(Application)
-class ApplicationAdmin(admin.ModelAdmin):
+class ApplicationAdmin(BoundedLookupsAdmin):
     list_display = ["name", "email", "job", "status", "interviewer", "submitted_at"]
     list_filter = ["status", "job"]
     list_select_related = ["job", "interviewer"]
@@ -129,7 +130,7 @@ class ApplicationAdmin(admin.ModelAdmin):
 
 
 @admin.register(InterviewFeedback)
-class InterviewFeedbackAdmin(InterviewerDefaultsToAuthor, admin.ModelAdmin):
+class InterviewFeedbackAdmin(InterviewerDefaultsToAuthor, BoundedLookupsAdmin):
     list_display = ["application", "interviewer", "score", "created_at"]
     list_filter = ["score", "interviewer"]
     list_select_related = ["application__job", "interviewer"]
@@ -138,7 +139,7 @@ class InterviewFeedbackAdmin(InterviewerDefaultsToAuthor, admin.ModelAdmin):
 
 
 @admin.register(NotificationPreference)
-class NotificationPreferenceAdmin(admin.ModelAdmin):
+class NotificationPreferenceAdmin(BoundedLookupsAdmin):
     """Staff opt in to new-application e-mails; only an admin of users sets them for others."""
 
     list_display = ["user", "new_applications"]

@@ -5,6 +5,7 @@ from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group, User
 
 from tenants import services
+from tenancy.admin_lookups import BoundedLookupsAdmin
 from tenancy.hosts import tenant_url
 from tenants.models import Domain, Tenant
 
@@ -31,7 +32,7 @@ class DomainInline(admin.TabularInline):
 
 
 @admin.register(Tenant, site=platform_admin)
-class TenantAdmin(admin.ModelAdmin):
+class TenantAdmin(BoundedLookupsAdmin):
     list_display = ["name", "slug", "status", "plan", "database_alias", "created", "site"]
     list_filter = ["status", "plan", "database_alias"]
     search_fields = ["name", "slug"]
