@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import logging
-import smtplib
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import EmailValidator, validate_domain_name
 from django.db import IntegrityError, transaction
 
 from audit.services import Actions, audit_record
@@ -18,7 +16,8 @@ from tenancy.hosts import hosts_changed, tenant_host
 from tenants.models import Domain, Tenant
 from tenants.placement import check_tenant_database_alias
 from tenancy.schema_names import schema_name_for
-from tenants.validators import validate_slug
+from tenants.validators import (validate_admin_email, validate_custom_domain, validate_slug,
+                                validate_tenant_name)
 
 logger = logging.getLogger(__name__)
 
@@ -46,7 +45,7 @@ def tenant_create(
     database_alias = database_alias or settings.TENANT_DB_ALIAS
     _validate_new_tenant(slug=slug, name=name, plan=plan, database_alias=database_alias)
     if admin_email:
-        EmailValidator(message=f"{admin_email!r} is not a valid e-mail address.")(admin_email)
+        validate_admin_email(admin_email)
 
     primary = settings.TENANT_DB_ALIAS
     invite_link = None
@@ -80,9 +79,9 @@ def tenant_create(
     if admin_email:
         try:
             invites.invite_email_send(tenant=tenant, email=admin_email, link=invite_link)
-        except (smtplib.SMTPException, OSError) as error:
+        except Exception as error:  # the tenant is live: a failed e-mail never undoes it
             logger.exception("invite e-mail for tenant %s to %s failed", slug, admin_email)
-            invite_error = str(error)
+            invite_error = str(error) or type(error).__name__
     hosts_changed()
     logger.info("tenant %s created on %s", slug, database_alias)
     _platform_event(Actions.TENANT_CREATED, f"{slug} on {database_alias}")
@@ -98,8 +97,7 @@ def tenant_slug_validate(*, slug: str) -> None:
 
 def _validate_new_tenant(*, slug: str, name: str, plan: str, database_alias: str) -> None:
     tenant_slug_validate(slug=slug)
-    if not name or not name.strip():
-        raise ValidationError("A tenant needs a name.", code="name")
+    validate_tenant_name(name)
     if plan not in Tenant.Plan.values:
         raise ValidationError(
             f"Plan {plan!r} is not one of {', '.join(Tenant.Plan.values)}.", code="plan"
@@ -140,14 +138,7 @@ def tenant_delete(*, tenant: Tenant) -> None:
 
 def domain_attach(*, tenant: Tenant, domain: str) -> Domain:
     domain = domain.strip().lower().rstrip(".")
-    try:
-        validate_domain_name(domain)
-    except ValidationError:
-        raise ValidationError(f"{domain!r} is not a valid domain name.", code="invalid") from None
-    if "." not in domain:
-        raise ValidationError(f"{domain!r} is not a fully qualified domain name.", code="invalid")
-    if domain == settings.BASE_DOMAIN:
-        raise ValidationError(f"{domain!r} is the platform's own domain.", code="reserved")
+    validate_custom_domain(domain, base_domain=settings.BASE_DOMAIN)
     if Domain.objects.filter(domain=domain).exists():
         raise ValidationError(f"Domain {domain!r} is already in use.", code="taken")
     attached = Domain.objects.create(domain=domain, tenant=tenant, is_primary=False)

@@ -139,3 +139,17 @@ class TestSlugCheck:
     def test_needs_a_signed_in_platform_admin(self, client, settings):
         response = client.get("/create/check-slug/", {"slug": "x"}, HTTP_HOST=settings.BASE_DOMAIN)
         assert response.status_code == 302 and response["Location"].startswith("/login/")
+
+
+@pytest.mark.parametrize("overrides, field, message", [
+    ({"name": "Newline\nCorp"}, "name", "may not contain control characters"),
+    ({"name": "N" * 101}, "name", "at most 100 characters"),
+    ({"slug": "ac\nme"}, "slug", "lowercase letters"),
+    ({"admin_email": "b" * 140 + "@initech.example"}, "admin_email", "at most 150 are allowed"),
+])
+def test_hostile_input_is_a_form_error_never_a_500_and_nothing_is_created(console, overrides, field,
+                                                                        message):
+    response = console.post("/create/", form_data(**overrides))
+    assert response.status_code == 400
+    assert message in " ".join(response.context["form"].errors[field])
+    assert not Tenant.objects.exists()

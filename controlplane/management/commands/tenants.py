@@ -10,6 +10,12 @@ from tenancy.hosts import tenant_url
 from tenants.models import Tenant
 
 
+def one_line(error: Exception) -> str:
+    """``Type: first line of the message``: what an operator needs, without a traceback."""
+    first = (str(error).strip().splitlines() or [""])[0]
+    return f"{type(error).__name__}: {first}" if first else type(error).__name__
+
+
 def tenant_as_dict(tenant: Tenant) -> dict:
     return {
         "slug": tenant.slug,
@@ -59,6 +65,12 @@ class Command(BaseCommand):
             raise CommandError(" ".join(error.messages)) from None
         except Tenant.DoesNotExist:
             raise CommandError(f"No tenant with slug {options.get('slug')!r}.") from None
+        except CommandError:
+            raise
+        except Exception as error:  # an operator gets one line and exit 1, never a traceback
+            if options.get("traceback"):
+                raise
+            raise CommandError(f"tenants {action} failed: {one_line(error)}") from None
 
     def handle_create(self, *, slug, name, plan, database_alias, admin_email, json=False, **_):
         provisioned = services.tenant_create(
