@@ -216,6 +216,10 @@ if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     USE_X_FORWARDED_HOST = True
 
+# --- Hardening (issue 18) ------------------------------------------------------------------
+# Who sees /readyz's per-check details (database aliases, error types); others get the status.
+READYZ_DETAIL_ALLOWED_IPS = env.list("READYZ_DETAIL_ALLOWED_IPS", default=["127.0.0.1/8", "::1"])
+
 # --- E-mail --------------------------------------------------------------------------------
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")

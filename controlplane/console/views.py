@@ -209,8 +209,10 @@ def audit_list(request):
                "action": action, "filtered": bool(search or tenant_slug or action)}
     try:
         context["page"] = Paginator(events, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
-        context["actions"] = AuditEvent.objects.order_by("action").values_list("action", flat=True).distinct()
-        list(context["page"].object_list)  # read now, so that an outage is caught here
+        context["actions"] = list(
+            AuditEvent.objects.order_by("action").values_list("action", flat=True).distinct()
+        )
+        context["page"].object_list = list(context["page"].object_list)  # read here, not in the template
     except DatabaseError as error:
         logger.warning("audit trail unavailable: %s", error)
         context["unavailable"] = True
