@@ -11,13 +11,12 @@ from django.template.response import TemplateResponse
 from audit.models import AuditEvent
 from audit.receivers import admin_object_repr, log_entries_paused
 from audit.services import Actions, audit_record
-from tenancy.admin_lookups import BoundedLookupsAdmin
 from controlplane.admin import platform_admin
 
 logger = logging.getLogger(__name__)
 
 
-class ReadOnlyAuditAdmin(BoundedLookupsAdmin):
+class ReadOnlyAuditAdmin(admin.ModelAdmin):
     list_display = ["created", "actor", "action", "object_repr", "ip"]
     list_filter = ["action"]
     search_fields = ["actor", "object_repr", "action"]

@@ -10,12 +10,11 @@ from audit.services import audit_record
 from careers import exports, notifications, services
 from careers.models import (Application, ApplicationStatusChange, InterviewFeedback, Job,
                             NotificationPreference)
-from tenancy.admin_lookups import BoundedLookupsAdmin
 from tenancy.context import current_tenant
 
 
 @admin.register(Job)
-class JobAdmin(BoundedLookupsAdmin):
+class JobAdmin(admin.ModelAdmin):
     list_display = ["title", "department", "location", "employment_type", "status", "published_at",
                     "application_count"]
     list_filter = ["status", "employment_type", "department", "location"]
@@ -106,7 +105,7 @@ def status_move_action(status: Application.Status):
 
 
 @admin.register(Application)
-class ApplicationAdmin(BoundedLookupsAdmin):
+class ApplicationAdmin(admin.ModelAdmin):
     list_display = ["name", "email", "job", "status", "interviewer", "submitted_at"]
     list_filter = ["status", "job"]
     list_select_related = ["job", "interviewer"]
@@ -130,7 +129,7 @@ class ApplicationAdmin(BoundedLookupsAdmin):
 
 
 @admin.register(InterviewFeedback)
-class InterviewFeedbackAdmin(InterviewerDefaultsToAuthor, BoundedLookupsAdmin):
+class InterviewFeedbackAdmin(InterviewerDefaultsToAuthor, admin.ModelAdmin):
     list_display = ["application", "interviewer", "score", "created_at"]
     list_filter = ["score", "interviewer"]
     list_select_related = ["application__job", "interviewer"]
@@ -139,7 +138,7 @@ class InterviewFeedbackAdmin(InterviewerDefaultsToAuthor, BoundedLookupsAdmin):
 
 
 @admin.register(NotificationPreference)
-class NotificationPreferenceAdmin(BoundedLookupsAdmin):
+class NotificationPreferenceAdmin(admin.ModelAdmin):
     """Staff opt in to new-application e-mails; only an admin of users sets them for others."""
 
     list_display = ["user", "new_applications"]

@@ -5,7 +5,6 @@ from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group, User
 
 from tenants import services
-from tenancy.admin_lookups import BoundedLookupsAdmin
 from tenancy.hosts import tenant_url
 from tenants.models import Domain, Tenant
 
@@ -32,7 +31,7 @@ class DomainInline(admin.TabularInline):
 
 
 @admin.register(Tenant, site=platform_admin)
-class TenantAdmin(BoundedLookupsAdmin):
+class TenantAdmin(admin.ModelAdmin):
     list_display = ["name", "slug", "status", "plan", "database_alias", "created", "site"]
     list_filter = ["status", "plan", "database_alias"]
     search_fields = ["name", "slug"]

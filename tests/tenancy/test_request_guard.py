@@ -71,6 +71,16 @@ def test_tenant_admin_date_filters_out_of_range_are_refused_not_500(acme_staff, 
     assert response.status_code == 302 and response["Location"].endswith("?e=1")
 
 
+@pytest.mark.parametrize("url", [
+    "/admin/careers/application/?submitted_at__year=99999999999",
+    "/admin/axes/accessattempt/?attempt_time__year=99999999999",  # a third party's ModelAdmin
+    "/admin/axes/accessfailurelog/?attempt_time__year=9999&attempt_time__month=12",
+])
+def test_every_admin_change_list_refuses_overflowing_dates(acme_staff, url):
+    response = acme_staff.get(url)
+    assert response.status_code == 302 and response["Location"].endswith("?e=1")
+
+
 def test_application_date_filter_and_platform_admin_refuse_overflow(acme_staff, db):
     assert acme_staff.get("/admin/careers/application/?submitted_at__year=99999999999"
                           ).status_code == 302
@@ -78,3 +88,13 @@ def test_application_date_filter_and_platform_admin_refuse_overflow(acme_staff, 
     platform.force_login(UserFactory(username="root-admin", is_superuser=True))
     assert platform.get("/admin/tenants/tenant/?status__exact=%00").status_code == 400
     assert platform.get("/?q=%00").status_code == 400
+
+
+def test_an_empty_to_field_on_a_change_page_is_the_primary_key_not_a_500(acme_staff, in_tenant,
+                                                                        acme, db):
+    from django.contrib.auth.models import Group
+
+    with in_tenant(acme):
+        group = Group.objects.get(name="recruiter")
+    assert acme_staff.get(f"/admin/auth/group/{group.pk}/change/?_to_field=").status_code == 200
+    assert acme_staff.get(f"/admin/auth/group/{group.pk}/change/?_to_field=nope").status_code == 400
