@@ -24,7 +24,7 @@ from tests.factories import UserFactory
 pytestmark = pytest.mark.django_db(databases=["default", "dedicated", "audit"])
 
 BUDGET = hypothesis_settings(
-    max_examples=int(__import__("os").environ.get("PROPERTY_EXAMPLES", "120")),
+    max_examples=int(__import__("os").environ.get("PROPERTY_EXAMPLES", "100")),
     deadline=None,  # a shared CI machine: latency is not the property
     database=None,  # no example files left in the work tree
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
