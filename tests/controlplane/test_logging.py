@@ -31,7 +31,7 @@ def test_the_log_format_carries_the_tenant_slug(make_tenant):
 @pytest.mark.parametrize("module", ["settings.dev", "settings.test", "settings.prod"])
 def test_request_errors_go_to_stderr_with_the_tenant(module):
     code = (
-        "import django, logging; django.setup(); from tenants import context; "
+        "import django, logging; django.setup(); from tenancy import context; "
         "from tenants.models import Tenant; "
         "t = Tenant(slug='acme', schema_name='tenant_acme', database_alias='default'); "
         "context.set_scope(context.scope_for_tenant(t)); "

@@ -177,3 +177,13 @@ def test_an_invite_that_fails_for_any_reason_leaves_the_tenant_live_and_prints_t
     assert "could not be sent (Header values can't contain newlines)" in err.getvalue()
     assert "http://nlco3.tenantry.test/admin/invite/" in err.getvalue()
     assert Tenant.objects.get(slug="nlco3").is_active
+
+
+def test_attach_domain_refuses_hosts_under_the_base_domain_with_one_clear_line(make_tenant):
+    make_tenant("acme")
+    assert "careers.acme.example now serves acme" in run("attach-domain", "acme", "careers.acme.example")
+    with pytest.raises(CommandError) as error:
+        run("attach-domain", "acme", "futureco.tenantry.test")
+    assert "is under the platform's domain tenantry.test" in str(error.value)
+    assert "\n" not in str(error.value)
+    assert run("create", "futureco", "--name", "FutureCo").startswith("Created FutureCo")

@@ -58,9 +58,13 @@ class Command(BaseCommand):
 
         sub.add_parser("migrate", help="Migrate the control plane, every tenant and every database.")
 
+        attach = sub.add_parser("attach-domain", help="Serve a tenant on a custom domain too.")
+        attach.add_argument("slug")
+        attach.add_argument("domain")
+
     def handle(self, *args, action, **options):
         try:
-            getattr(self, f"handle_{action}")(**options)
+            getattr(self, f"handle_{action.replace('-', '_')}")(**options)
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from None
         except Tenant.DoesNotExist:
@@ -113,6 +117,10 @@ class Command(BaseCommand):
             raise CommandError(f"Deleting {slug} drops all its data: run again with --yes.")
         services.tenant_delete(tenant=tenant)
         self.stdout.write(f"Deleted {slug}.")
+
+    def handle_attach_domain(self, *, slug, domain, **_):
+        attached = services.domain_attach(tenant=selectors.tenant_get(slug=slug), domain=domain)
+        self.stdout.write(f"{attached.domain} now serves {slug}; point its DNS at the platform.")
 
     def handle_migrate(self, *, verbosity=1, **_):
         services.tenants_migrate(verbosity=verbosity, stdout=self.stdout)
