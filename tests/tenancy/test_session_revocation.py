@@ -141,3 +141,17 @@ def test_pages_and_fresh_sign_ins_carry_on_during_the_hang(acme, frozen_redis, t
         assert signed_in(client)
         fresh = tenant_client(acme)
         assert sign_in(fresh).status_code == 302 and signed_in(fresh)
+
+
+def test_a_signed_in_page_reads_its_session_from_redis_not_the_database(acme, frozen_redis,
+                                                                         tenant_client):
+    """cached_db's benefit is kept: while Redis answers, no session query per request."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = tenant_client(acme)
+    sign_in(client)
+    with CaptureQueriesContext(connection) as queries:
+        assert signed_in(client)
+    assert queries.captured_queries  # the page does read the database (the user) ...
+    assert not [q for q in queries.captured_queries if "django_session" in q["sql"]]  # ... not sessions
