@@ -7,10 +7,16 @@ organization's (``admin.site`` on tenant hosts), platform admins everyone's
 (``PlatformAuditAdmin``, registered on the platform's own site by ``controlplane.admin``).
 """
 
+import logging
+
 from django.contrib import admin
+from django.db import DatabaseError, connections, router
+from django.template.response import TemplateResponse
 
 from audit.models import AuditEvent
 from audit.services import Actions, audit_record
+
+logger = logging.getLogger(__name__)
 
 
 def admin_object_repr(obj) -> str:
@@ -41,6 +47,27 @@ class ReadOnlyAuditAdmin(admin.ModelAdmin):
     search_fields = ["actor", "object_repr", "action"]
     list_per_page = 50
     actions = None
+
+    def changelist_view(self, request, extra_context=None):
+        return self._unless_unavailable(request, super().changelist_view, request, extra_context)
+
+    def changeform_view(self, request, *args, **kwargs):
+        return self._unless_unavailable(request, super().changeform_view, request, *args, **kwargs)
+
+    def _unless_unavailable(self, request, view, *args, **kwargs):
+        """The trail lives on MySQL: while it is unreachable, a 503 page says so, never a 500."""
+        try:
+            response = view(*args, **kwargs)
+            if hasattr(response, "render"):
+                response.render()  # the rows are read while rendering: inside this try
+            return response
+        except DatabaseError as error:
+            logger.warning("audit trail unavailable: %s", error)
+            connection = connections[router.db_for_read(AuditEvent)]
+            if not connection.in_atomic_block:
+                connection.close()  # a dropped connection stays broken; the next request reconnects
+            context = {**self.admin_site.each_context(request), "title": "Audit trail unavailable"}
+            return TemplateResponse(request, "audit/unavailable.html", context, status=503)
 
     def has_add_permission(self, request):
         return False

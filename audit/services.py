@@ -7,7 +7,6 @@ Delivery is idempotent: ``event_id`` is unique in MySQL and inserts ignore dupli
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 import uuid
 
@@ -20,6 +19,7 @@ from audit.models import AuditEvent
 from audit.outbox.models import PendingAuditEvent
 from audit.scoping import scope_tenant_slug
 from tenancy import context
+from tenancy.client_ip import client_ip
 
 logger = logging.getLogger(__name__)
 
@@ -154,13 +154,4 @@ def _actor_of(request) -> str:
 
 
 def _client_ip(request) -> str | None:
-    if request is None:
-        return None
-    address = request.META.get("REMOTE_ADDR", "")
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    if settings.BEHIND_PROXY and forwarded:
-        address = forwarded.split(",")[-1]  # the hop our own proxy appended
-    try:
-        return str(ipaddress.ip_address(address.strip()))
-    except ValueError:
-        return None
+    return None if request is None else client_ip(request)

@@ -10,9 +10,10 @@ from django.views.generic import DetailView, ListView
 from audit.services import Actions, audit_record
 from careers import selectors
 from careers.forms import ApplicationForm
-from careers.ratelimit import application_attempt_register
+from careers.ratelimit import application_accepted_register, application_attempt_check
 from careers.services import ApplicationDuplicate, application_submit
 from tenancy.private_files import tenant_file_response
+from tenancy.client_ip import client_ip
 
 APPLIED_SESSION_KEY = "careers_applied_job_ids"
 
@@ -50,7 +51,8 @@ def job_apply(request, pk: int):
     job = get_object_or_404(selectors.jobs_open(), pk=pk)
     form = ApplicationForm()
     if request.method == "POST":
-        verdict = application_attempt_register(ip=request.META.get("REMOTE_ADDR", ""))
+        ip = client_ip(request)
+        verdict = application_attempt_check(ip=ip)
         if not verdict.allowed:
             response = render(request, "careers/rate_limited.html", {"job": job}, status=429)
             response["Retry-After"] = str(verdict.retry_after)
@@ -62,6 +64,7 @@ def job_apply(request, pk: int):
             except ApplicationDuplicate as error:
                 form.add_error(None, error)
             else:
+                application_accepted_register(ip=ip)
                 applied = request.session.get(APPLIED_SESSION_KEY, [])
                 request.session[APPLIED_SESSION_KEY] = [*applied[-19:], job.pk]
                 return redirect("careers:job-applied", pk=job.pk)

@@ -1,4 +1,5 @@
-"""``/healthz``: the process answers. ``/readyz``: every database alias and the cache answer."""
+"""``/healthz``: the process answers. ``/readyz``: every database alias and the cache answer;
+which ones, and how they failed, only to ``READYZ_DETAIL_ALLOWED_IPS``."""
 
 import logging
 
@@ -7,6 +8,8 @@ from django.core.cache import caches
 from django.db import connections
 from django.http import HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
+
+from tenancy.client_ip import client_ip, ip_in
 
 logger = logging.getLogger(__name__)
 
@@ -21,8 +24,10 @@ def readyz(request):
     checks = {f"database:{alias}": _check(lambda a=alias: _ping_database(a)) for alias in settings.DATABASES}
     checks["cache"] = _check(_ping_cache)
     ready = all(result == "ok" for result in checks.values())
-    return JsonResponse({"status": "ok" if ready else "unavailable", "checks": checks},
-                        status=200 if ready else 503)
+    body = {"status": "ok" if ready else "unavailable"}
+    if ip_in(client_ip(request), settings.READYZ_DETAIL_ALLOWED_IPS):
+        body["checks"] = checks  # alias names and error types are for operators only
+    return JsonResponse(body, status=200 if ready else 503)
 
 
 def _check(probe) -> str:

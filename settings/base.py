@@ -51,6 +51,7 @@ SHARED_APPS = [
     "controlplane",
     "controlplane.console",  # the platform admins' console on the root domain
     "audit.outbox",  # audit events waiting for MySQL, in the primary's public schema
+    "axes",  # sign-in throttling of platform admins (its attempts in public)
 ]
 TENANT_APPS = [
     "django.contrib.contenttypes",
@@ -59,6 +60,7 @@ TENANT_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "careers",
+    "axes",  # sign-in throttling of each organization's staff, in its own schema
 ]
 # Apps with a database of their own (DATABASE_APPS_MAPPING): neither shared nor per tenant.
 MAPPED_APPS = ["audit"]
@@ -69,15 +71,18 @@ TENANT_DOMAIN_MODEL = "tenants.Domain"
 PUBLIC_SCHEMA_NAME = "public"
 
 MIDDLEWARE = [
-    "tenancy.middleware.TenantMiddleware",  # first: host -> tenant, and custom domains admitted
+    "tenancy.request_guard.RefuseNulMiddleware",  # 400 for NUL, which no query can carry
+    "tenancy.middleware.TenantMiddleware",  # host -> tenant, and custom domains admitted
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "tenancy.sessions.SessionCacheUnavailableMiddleware",  # 503 when a sign-out must wait
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "audit.middleware.AuditRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # answers a locked-out sign-in (after the view)
 ]
 
 ROOT_URLCONF = "controlplane.urls"  # the root domain: console and platform admin
@@ -202,7 +207,8 @@ def caches(redis_url: str) -> dict:
 
 DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# cached_db that never lets a deleted or rotated session back in from a stale cache entry.
+SESSION_ENGINE = "tenancy.sessions"
 SESSION_COOKIE_DOMAIN = None  # host-only: acme's cookie is never sent to globex
 CSRF_COOKIE_DOMAIN = None
 SESSION_COOKIE_HTTPONLY = True
@@ -225,6 +231,24 @@ if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     USE_X_FORWARDED_HOST = True
 
+# --- Hardening (issue 18) ------------------------------------------------------------------
+# Who sees /readyz's per-check details (database aliases, error types); others get the status.
+READYZ_DETAIL_ALLOWED_IPS = env.list("READYZ_DETAIL_ALLOWED_IPS", default=["127.0.0.1/8", "::1"])
+
+# Sign-in throttling (django-axes): per tenant, since its attempts live in the tenant's schema
+# (the platform's in public), keyed by user name and client address together.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out pair before any check
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("SIGN_IN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = env.float("SIGN_IN_LOCKOUT_HOURS", default=0.25)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "tenancy.client_ip.client_ip"
+AXES_LOCKOUT_TEMPLATE = "tenancy/locked_out.html"  # says nothing of the account
+AXES_DISABLE_ACCESS_LOG = True  # successful sign-ins are already in the audit trail
+AXES_VERBOSE = False
+
 # --- E-mail --------------------------------------------------------------------------------
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
 
@@ -240,9 +264,12 @@ EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 
 # --- Careers portal ------------------------------------------------------------------------
-# Application attempts (POSTs to /jobs/<id>/apply/) per client IP and organization per window.
+# Accepted applications per client IP (tenancy.client_ip) and organization per window.
 CAREERS_APPLICATIONS_PER_IP = env.int("CAREERS_APPLICATIONS_PER_IP", default=10)
 CAREERS_APPLICATIONS_WINDOW_SECONDS = env.int("CAREERS_APPLICATIONS_WINDOW_SECONDS", default=3600)
+# Attempts of any outcome (invalid forms, duplicates) per IP and window: a far higher limit, so a
+# candidate who fumbles the form is not locked out (only accepted applications count above).
+CAREERS_APPLICATION_ATTEMPTS_PER_IP = env.int("CAREERS_APPLICATION_ATTEMPTS_PER_IP", default=50)
 
 # Where a tenant goes when `tenants create` names no database: "primary" or "fewest-tenants".
 TENANT_PLACEMENT = env.str("TENANT_PLACEMENT", default="primary")

@@ -47,3 +47,6 @@ DATABASE_APPS_MAPPING = {}
 for _cache in CACHES.values():  # noqa: F405
     _cache.pop("KEY_FUNCTION", None)
     _cache.pop("REVERSE_KEY_FUNCTION", None)
+# Plain Django's sign-in and sessions (axes and tenancy.sessions are Tenantry's additions).
+AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"

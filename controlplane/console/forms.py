@@ -6,11 +6,13 @@ from django.core.exceptions import ValidationError
 from tenants import services
 from tenants.models import Tenant
 from tenants.placement import tenant_database_aliases
+from tenants.validators import NAME_MAX_LENGTH, validate_tenant_name
 
 # Which form field a service's ValidationError (by code) belongs to; others are form-wide.
 FIELD_FOR_CODE = {
     "length": "slug", "characters": "slug", "hyphen": "slug", "reserved": "slug", "taken": "slug",
     "name": "name", "plan": "plan", "unknown_alias": "database_alias",
+    "name_characters": "name", "name_length": "name", "email": "admin_email",
 }
 
 
@@ -19,7 +21,8 @@ def alias_choices() -> list[tuple[str, str]]:
 
 
 class TenantCreateForm(forms.Form):
-    name = forms.CharField(max_length=100, help_text="The organization's name, as its staff and candidates see it.")
+    name = forms.CharField(max_length=NAME_MAX_LENGTH, validators=[validate_tenant_name],
+                           help_text="The organization's name, as its staff and candidates see it.")
     slug = forms.CharField(
         max_length=40,
         help_text="Its subdomain: lowercase letters, digits and hyphens.",

@@ -299,8 +299,8 @@ def audit_list(request):
                "action": action, "filtered": bool(search or tenant_slug or action)}
     try:
         context["page"] = Paginator(events, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
-        context["actions"] = audit_selectors.audit_action_names()
-        list(context["page"].object_list)  # read now, so that an outage is caught here
+        context["actions"] = list(audit_selectors.audit_action_names())
+        context["page"].object_list = list(context["page"].object_list)  # read here, not in the template
     except DatabaseError as error:
         logger.warning("audit trail unavailable: %s", error)
         context["unavailable"] = True

@@ -194,3 +194,31 @@ def test_with_redis_unreachable_candidates_can_still_apply(acme, in_tenant, tena
         assert client.post(f"/jobs/{job.pk}/apply/", {**VALID, "email": email}).status_code == 302
     assert count_applications(in_tenant, acme) == 2
     assert "rate limit skipped for 127.0.0.1: cache unavailable" in caplog.text
+
+
+def test_a_candidate_who_fumbles_the_form_is_not_locked_out(acme, in_tenant, tenant_client, settings):
+    settings.CAREERS_APPLICATIONS_PER_IP = 2
+    settings.CAREERS_APPLICATION_ATTEMPTS_PER_IP = 12
+    with in_tenant(acme):
+        job = JobFactory()
+    client = tenant_client(acme)
+    fumbles = [client.post(f"/jobs/{job.pk}/apply/", {**VALID, "email": "not-an-address"}),
+               client.post(f"/jobs/{job.pk}/apply/", {**VALID, "cover_letter": "too short"}),
+               client.post(f"/jobs/{job.pk}/apply/", {**VALID, "cv_url": "ftp://x"})]
+    assert [response.status_code for response in fumbles] == [200, 200, 200]  # the form, with errors
+    assert client.post(f"/jobs/{job.pk}/apply/", VALID).status_code == 302  # accepted: 1 of 2
+    duplicate = client.post(f"/jobs/{job.pk}/apply/", VALID)
+    assert duplicate.status_code == 200  # refused as a duplicate, counts as an attempt only
+    assert client.post(f"/jobs/{job.pk}/apply/", {**VALID, "email": "b@example.com"}).status_code == 302
+    assert client.post(f"/jobs/{job.pk}/apply/", {**VALID, "email": "c@example.com"}).status_code == 429
+    assert count_applications(in_tenant, acme) == 2
+
+
+def test_a_flood_of_invalid_posts_is_still_limited(acme, in_tenant, tenant_client, settings):
+    settings.CAREERS_APPLICATION_ATTEMPTS_PER_IP = 4
+    with in_tenant(acme):
+        job = JobFactory()
+    client = tenant_client(acme)
+    statuses = [client.post(f"/jobs/{job.pk}/apply/", {"name": "x"}).status_code for _ in range(6)]
+    assert statuses == [200] * 4 + [429] * 2
+    assert client.post(f"/jobs/{job.pk}/apply/", VALID, REMOTE_ADDR="198.51.100.3").status_code == 302

@@ -157,3 +157,17 @@ def test_in_development_the_created_message_says_the_invite_was_printed(console,
     assert ("an invite to set a password was sent to bill@initech.example (development: the e-mail, "
             "with its link, was printed to the terminal running the server).") in response.content.decode()
     assert "/admin/invite/" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("overrides, field, message", [
+    ({"name": "Newline\nCorp"}, "name", "may not contain control characters"),
+    ({"name": "N" * 101}, "name", "at most 100 characters"),
+    ({"slug": "ac\nme"}, "slug", "lowercase letters"),
+    ({"admin_email": "b" * 140 + "@initech.example"}, "admin_email", "at most 150 are allowed"),
+])
+def test_hostile_input_is_a_form_error_never_a_500_and_nothing_is_created(console, overrides, field,
+                                                                        message):
+    response = console.post("/create/", form_data(**overrides))
+    assert response.status_code == 400
+    assert message in " ".join(response.context["form"].errors[field])
+    assert not Tenant.objects.exists()

@@ -3,7 +3,7 @@
 import pytest
 
 from careers.services import job_create
-from tenants import schemas
+from tenants import schemas, services
 from tenants.models import Domain, Tenant
 
 pytestmark = pytest.mark.django_db
@@ -56,13 +56,16 @@ def test_custom_domain_is_attached_and_serves_the_tenant(make_tenant, in_tenant,
         ("not a domain", "&#x27;not a domain&#x27; is not a valid domain name."),
         ("localhost", "&#x27;localhost&#x27; is not a valid domain name."),
         ("tenantry.test", "&#x27;tenantry.test&#x27; is the platform&#x27;s own domain."),
-        ("globex.tenantry.test", "Domain &#x27;globex.tenantry.test&#x27; is already in use."),
+        ("careers.globex.example", "Domain &#x27;careers.globex.example&#x27; is already in use."),
+        ("globex.tenantry.test", "is under the platform&#x27;s domain tenantry.test"),
+        ("futureco.tenantry.test", "is under the platform&#x27;s domain tenantry.test"),
+        ("www.tenantry.test", "is under the platform&#x27;s domain tenantry.test"),
         ("", "This field is required."),
     ],
 )
 def test_a_domain_that_is_invalid_or_used_by_another_tenant_is_refused(make_tenant, console, domain, message):
     make_tenant("acme")
-    make_tenant("globex")
+    services.domain_attach(tenant=make_tenant("globex"), domain="careers.globex.example")
     response = console.post("/tenants/acme/domains/", {"domain": domain})
     assert response.status_code == 400
     assert message in response.content.decode()

@@ -116,3 +116,74 @@ def test_an_invite_that_cannot_be_sent_leaves_the_tenant_live_and_prints_the_lin
     assert "The invite e-mail to bill@initech.example could not be sent" in err.getvalue()
     assert "http://initech.tenantry.test/admin/invite/" in err.getvalue()
     assert Tenant.objects.get(slug="initech").status == "active"
+
+
+def run_in_shell(*args) -> subprocess.CompletedProcess:
+    """The command as an operator runs it, against this test run's databases."""
+    from django.db import connection
+
+    server = os.environ["DATABASE_URL"].rpartition("/")[0]
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "settings.test",
+           "DATABASE_URL": f"{server}/{connection.settings_dict['NAME']}"}
+    return subprocess.run([sys.executable, "manage.py", "tenants", *args], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=120)
+
+
+@pytest.mark.parametrize("args, message", [
+    (["create", "nlco2", "--name", "Newline\nCorp", "--admin-email", "boss@nl.example"],
+     "may not contain control characters"),
+    (["create", "acme\n", "--name", "Acme"], "may contain only lowercase letters"),
+    (["create", "longname", "--name", "N" * 101], "at most 100 are allowed"),
+    (["create", "badmail", "--name", "B", "--admin-email", "boss@nl.example\nBcc: x@y.example"],
+     "is not a valid e-mail address"),
+])
+def test_hostile_input_is_one_line_and_exit_1_and_writes_nothing(args, message):
+    result = run_in_shell(*args)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and message in lines[0], result.stderr
+    assert not Tenant.objects.exists()
+
+
+def test_an_unexpected_failure_is_one_clear_line_not_a_traceback(monkeypatch):
+    from django.db import OperationalError
+
+    from tenants import services
+
+    def broken(**kwargs):
+        raise OperationalError("could not connect to server: Connection refused\n\tIs it running?")
+
+    monkeypatch.setattr(services, "tenant_create", broken)
+    with pytest.raises(CommandError) as error:
+        run("create", "acme", "--name", "Acme")
+    assert str(error.value) == ("tenants create failed: OperationalError: could not connect "
+                                "to server: Connection refused")
+
+
+def test_an_invite_that_fails_for_any_reason_leaves_the_tenant_live_and_prints_the_link(monkeypatch):
+    from django.core.mail import BadHeaderError
+
+    from tenants import invites
+
+    def refuse(**kwargs):
+        raise BadHeaderError("Header values can't contain newlines")
+
+    monkeypatch.setattr(invites, "send_mail", refuse)
+    out, err = StringIO(), StringIO()
+    call_command("tenants", "create", "nlco3", "--name", "Newline Corp", "--admin-email",
+                 "boss@nl.example", stdout=out, stderr=err)
+    assert "Created Newline Corp" in out.getvalue()
+    assert "could not be sent (Header values can't contain newlines)" in err.getvalue()
+    assert "http://nlco3.tenantry.test/admin/invite/" in err.getvalue()
+    assert Tenant.objects.get(slug="nlco3").is_active
+
+
+def test_attach_domain_refuses_hosts_under_the_base_domain_with_one_clear_line(make_tenant):
+    make_tenant("acme")
+    assert "careers.acme.example now serves acme" in run("attach-domain", "acme", "careers.acme.example")
+    with pytest.raises(CommandError) as error:
+        run("attach-domain", "acme", "futureco.tenantry.test")
+    assert "is under the platform's domain tenantry.test" in str(error.value)
+    assert "\n" not in str(error.value)
+    assert run("create", "futureco", "--name", "FutureCo").startswith("Created FutureCo")

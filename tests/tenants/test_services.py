@@ -132,3 +132,28 @@ def test_invite_creates_the_staff_admin_in_the_tenant_schema_only(make_tenant, i
     assert not User.objects.filter(username="bill@initech.example").exists()  # not in public
     assert len(mailoutbox) == 1 and provisioned.invite_link in mailoutbox[0].body
     assert mailoutbox[0].to == ["bill@initech.example"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("domain", ["www.tenantry.test", "admin.tenantry.test", "futureco.tenantry.test",
+                                    "FutureCo.Tenantry.Test."])
+def test_custom_domains_under_the_base_domain_are_refused_so_future_slugs_stay_free(make_tenant, domain):
+    acme = make_tenant("acme")
+    with pytest.raises(ValidationError, match="under the platform's domain"):
+        services.domain_attach(tenant=acme, domain=domain)
+    assert list(acme.domains.values_list("domain", flat=True)) == ["acme.tenantry.test"]
+    make_tenant("futureco")  # its own host is still free
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("kwargs", [
+    {"slug": "nlco2", "name": "Newline\nCorp", "admin_email": "boss@nl.example"},
+    {"slug": "acme\n", "name": "Acme"},
+    {"slug": "longname", "name": "N" * 101},
+    {"slug": "longmail", "name": "L", "admin_email": "b" * 140 + "@nl.example"},
+])
+def test_hostile_input_is_refused_before_anything_is_written(kwargs):
+    with pytest.raises(ValidationError):
+        services.tenant_create(**kwargs)
+    assert not Tenant.objects.exists()
+    assert not schema_exists(f"tenant_{kwargs['slug'].strip()}")

@@ -12,6 +12,12 @@ from tenancy.hosts import tenant_url
 from tenants.models import Tenant
 
 
+def one_line(error: Exception) -> str:
+    """``Type: first line of the message``: what an operator needs, without a traceback."""
+    first = (str(error).strip().splitlines() or [""])[0]
+    return f"{type(error).__name__}: {first}" if first else type(error).__name__
+
+
 def tenant_as_dict(tenant: Tenant) -> dict:
     return {
         "slug": tenant.slug,
@@ -62,13 +68,23 @@ class Command(MobilityCommands, BaseCommand):
                             help="Only report; exit 1 if anything needs repair.")
         doctor.add_argument("--json", action="store_true")
 
+        attach = sub.add_parser("attach-domain", help="Serve a tenant on a custom domain too.")
+        attach.add_argument("slug")
+        attach.add_argument("domain")
+
     def handle(self, *args, action, **options):
         try:
-            getattr(self, f"handle_{action}")(**options)
+            getattr(self, f"handle_{action.replace('-', '_')}")(**options)
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from None
         except Tenant.DoesNotExist:
             raise CommandError(f"No tenant with slug {options.get('slug')!r}.") from None
+        except CommandError:
+            raise
+        except Exception as error:  # an operator gets one line and exit 1, never a traceback
+            if options.get("traceback"):
+                raise
+            raise CommandError(f"tenants {action} failed: {one_line(error)}") from None
 
     def handle_create(self, *, slug, name, plan, database_alias, admin_email, json=False, **_):
         provisioned = services.tenant_create(
@@ -111,6 +127,10 @@ class Command(MobilityCommands, BaseCommand):
             raise CommandError(f"Deleting {slug} drops all its data: run again with --yes.")
         services.tenant_delete(tenant=tenant)
         self.stdout.write(f"Deleted {slug}.")
+
+    def handle_attach_domain(self, *, slug, domain, **_):
+        attached = services.domain_attach(tenant=selectors.tenant_get(slug=slug), domain=domain)
+        self.stdout.write(f"{attached.domain} now serves {slug}; point its DNS at the platform.")
 
     def handle_migrate(self, *, verbosity=1, **_):
         services.tenants_migrate(verbosity=verbosity, stdout=self.stdout)
