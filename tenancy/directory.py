@@ -27,6 +27,12 @@ class Directory(Protocol):
     def placement_of_schema(self, schema_name: str) -> Placement | None:
         """Where a tenant schema named without its tenant lives (``schema_context()``)."""
 
+    def tenant_of(self, *, tenant_id: Any | None, schema_name: str | None) -> Any | None:
+        """The tenant as the registry has it now (by id, else by schema), or None: for tasks."""
+
+    def tenants(self) -> Iterable[Any]:
+        """Every tenant (active or not), for work that fans out to each of them."""
+
 
 _directory: Directory | None = None
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import smtplib
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -12,12 +11,13 @@ from django.core.validators import EmailValidator, validate_domain_name
 from django.db import IntegrityError, transaction
 
 from audit.services import Actions, audit_record
-from tenancy import context
+from tenancy import context, tasks
 from tenants import invites, placement, schemas, template_schema
 from tenancy.hosts import hosts_changed, tenant_host
 from tenants.models import Domain, Tenant
 from tenants.placement import check_tenant_database_alias
 from tenancy.schema_names import schema_name_for
+from tenants.tasks import INVITE_TASK
 from tenants.validators import validate_slug
 
 logger = logging.getLogger(__name__)
@@ -76,17 +76,27 @@ def tenant_create(
             raise ValidationError(f"Slug {slug!r} is already taken.", code="taken") from None
         raise
 
-    invite_error = None
-    if admin_email:
-        try:
-            invites.invite_email_send(tenant=tenant, email=admin_email, link=invite_link)
-        except (smtplib.SMTPException, OSError) as error:
-            logger.exception("invite e-mail for tenant %s to %s failed", slug, admin_email)
-            invite_error = str(error)
+    invite_outcome = []
+    if admin_email:  # on the workers, once the tenant is committed, in the tenant's scope
+        with context.activated(context.scope_for_tenant(tenant)):
+            tasks.send_on_commit(INVITE_TASK, using=primary, on_sent=invite_outcome.append,
+                                 kwargs={"email": admin_email, "link": invite_link})
     hosts_changed()
     logger.info("tenant %s created on %s", slug, database_alias)
     _platform_event(Actions.TENANT_CREATED, f"{slug} on {database_alias}")
-    return Provisioned(tenant=tenant, invite_link=invite_link, invite_error=invite_error)
+    return Provisioned(tenant=tenant, invite_link=invite_link,
+                       invite_error=_invite_error(invite_outcome))
+
+
+def _invite_error(outcome: list) -> str | None:
+    """What to tell the platform admin now (a worker's later failure is in its log)."""
+    if not outcome:
+        return None  # sent when the caller's own transaction commits
+    sent = outcome[0]
+    if not sent:
+        return ("the task broker is unreachable; the e-mail is kept and goes out by itself "
+                "once the broker is back")
+    return sent.error  # eager mode: the send ran here and failed
 
 
 def tenant_slug_validate(*, slug: str) -> None:

@@ -96,7 +96,7 @@ def tenant_create(request):
                 messages.success(
                     request,
                     f"{tenant.name} is live at {tenant_url(tenant)}/ — an invite to set a password "
-                    f"was sent to {data['admin_email']}.",
+                    f"is on its way to {data['admin_email']}.",
                 )
             return redirect("console:tenant-detail", slug=tenant.slug)
     return _page(request, "console/tenant_form.html", {

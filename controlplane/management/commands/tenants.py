@@ -75,7 +75,7 @@ class Command(BaseCommand):
             self.stderr.write(f"The invite e-mail to {admin_email} could not be sent "
                               f"({provisioned.invite_error}); give them this link: {provisioned.invite_link}")
         elif provisioned.invite_link:
-            self.stdout.write(f"Invite sent to {admin_email}: {provisioned.invite_link}")
+            self.stdout.write(f"Invite e-mail to {admin_email} handed to the workers: {provisioned.invite_link}")
 
     def handle_list(self, *, json=False, **_):
         rows = [tenant_as_dict(tenant) for tenant in selectors.tenant_list()]
