@@ -5,6 +5,7 @@ import json
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from controlplane.management import operations_cli
 from tenants import selectors, services
 from tenancy.hosts import tenant_url
 from tenants.models import Tenant
@@ -51,6 +52,7 @@ class Command(BaseCommand):
         delete.add_argument("--yes", action="store_true", help="Confirm the deletion.")
 
         sub.add_parser("migrate", help="Migrate the control plane, every tenant and every database.")
+        operations_cli.add_parser(sub)
 
     def handle(self, *args, action, **options):
         try:
@@ -101,6 +103,9 @@ class Command(BaseCommand):
             raise CommandError(f"Deleting {slug} drops all its data: run again with --yes.")
         services.tenant_delete(tenant=tenant)
         self.stdout.write(f"Deleted {slug}.")
+
+    def handle_operations(self, **options):
+        operations_cli.handle(self, **options)
 
     def handle_migrate(self, *, verbosity=1, **_):
         services.tenants_migrate(verbosity=verbosity, stdout=self.stdout)
