@@ -266,6 +266,7 @@ def operations_sweep() -> Swept:
             logger.warning("operation #%s: worker %s lost, queued again", operation.pk,
                            operation.worker)
             requeued += 1
+            resent += _resend(operation)
 
     waiting = _operations().filter(state=Operation.State.QUEUED).filter(
         Q(sent__isnull=True) | Q(sent__lt=resend_before)).filter(created__lt=resend_before)
@@ -273,14 +274,20 @@ def operations_sweep() -> Swept:
         if operation.kind == UNDELIVERED_KIND:
             resent += _undelivered_resend(operation)
             continue
-        if tasks.send(RUN_TASK, kwargs={"operation_id": operation.pk},
-                      scope=context.public_scope(), keep_if_undelivered=False):
-            _operations().filter(pk=operation.pk).update(sent=timezone.now())
-            resent += 1
+        resent += _resend(operation)
     if resent or requeued or failed:
         logger.info("operations sweep: %d sent again, %d taken back from lost workers, %d failed",
                     resent, requeued, failed)
     return Swept(resent=resent, requeued=requeued, failed=failed)
+
+
+def _resend(operation: Operation) -> int:
+    _operations().filter(pk=operation.pk).update(sent=timezone.now())  # before: eager runs it now
+    if tasks.send(RUN_TASK, kwargs={"operation_id": operation.pk}, scope=context.public_scope(),
+                  keep_if_undelivered=False):
+        return 1
+    _operations().filter(pk=operation.pk).update(sent=None)
+    return 0
 
 
 def _undelivered_resend(operation: Operation) -> int:

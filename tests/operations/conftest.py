@@ -73,6 +73,7 @@ def start_worker(tmp_path):
     yield start
     for worker in started:
         worker.stop()
+        print(f"--- {worker.log} ---\n{worker.log_text()[-6000:]}")  # shown when the test failed
 
 
 def wait_for(condition, *, timeout: float, what: str, interval: float = 0.2):
