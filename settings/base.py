@@ -243,6 +243,7 @@ CELERY_RESULT_BACKEND = None
 CELERY_TASK_ACKS_LATE = True  # a task whose worker died is delivered again...
 CELERY_TASK_REJECT_ON_WORKER_LOST = True  # ...even when only the pool process died
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # long tasks: a worker holds one message at a time
+CELERY_WORKER_CONCURRENCY = env.int("CELERY_WORKER_CONCURRENCY", default=None)  # None: one per CPU
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="tenantry")
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT", default=1.0)
