@@ -12,11 +12,8 @@ A runner is called in a worker as::
 - the return value (JSON: a file name, counts...) is stored as the operation's result; an
   exception fails the operation with its message.
 
-Plugging a fleet run in (``fleet.services.fleet_migrate(..., progress=callable)``) is one line in
-the fleet app's ``AppConfig.ready()``::
-
-    kinds.register("fleet.migrate", lambda *, params, progress, resume_from:
-                   fleet_migrate(**params, progress=progress), label="Migrate the fleet")
+The fleet run (``fleet.services.fleet_migrate(..., progress=callable)``) is the kind
+``fleet.migrate`` (``operations/fleet.py``), registered when the ``fleet`` package is there.
 """
 
 from __future__ import annotations
@@ -64,7 +61,9 @@ def registered() -> list[Kind]:
 
 
 def register_builtin() -> None:
-    from operations import builtin
+    from operations import builtin, fleet
 
     register("audit.deliver", builtin.audit_deliver_everywhere_run,
              label="Deliver every waiting audit event to the audit database")
+    if fleet.available():  # the fleet orchestrator is its own package
+        register(fleet.KIND, fleet.fleet_migrate_run, label="Migrate the fleet (every tenant)")

@@ -16,6 +16,7 @@ from django.core.management.base import CommandError
 from operations import kinds, selectors, services
 from operations.models import Operation
 from tenants import selectors as tenant_selectors
+from tenants.models import Tenant
 
 WAIT_POLL_SECONDS = 0.5
 
@@ -79,7 +80,10 @@ def _start(command, *, kind: str, slug: str | None, run_async: bool, as_json: bo
         spec = kinds.get(kind)
     except LookupError as error:
         raise CommandError(str(error)) from None
-    tenant = tenant_selectors.tenant_get(slug=slug) if slug else None
+    try:
+        tenant = tenant_selectors.tenant_get(slug=slug) if slug else None
+    except Tenant.DoesNotExist:
+        raise CommandError(f"No tenant with slug {slug!r}.") from None
     if spec.per_tenant and tenant is None:
         raise CommandError(f"{spec.label} needs --tenant SLUG.")
     started = services.operation_start(kind=spec.name, tenant=tenant, requested_by="cli")
