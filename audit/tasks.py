@@ -5,7 +5,8 @@ from celery import shared_task
 from audit.services import DELIVER_TASK, audit_deliver
 
 
-@shared_task(name=DELIVER_TASK, bind=True, max_retries=5, default_retry_delay=10)
+@shared_task(name=DELIVER_TASK, bind=True, max_retries=5, default_retry_delay=10,
+             allow_suspended=True)  # a suspended tenant's trail is still delivered
 def audit_outbox_deliver(self) -> int:
     """The current scope's outbox (the task arrives in its tenant's scope); retried while MySQL
     is away, after which beat's periodic fan-out picks the events up."""

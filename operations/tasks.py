@@ -36,13 +36,17 @@ def operations_sweep() -> None:
 
 
 @shared_task(name="operations.fan_out")
-def fan_out(task_name: str, kwargs: dict | None = None, include_public: bool = True) -> int:
-    """Beat runs in ``public``: send ``task_name`` once per active tenant, in that tenant's scope."""
+def fan_out(task_name: str, kwargs: dict | None = None, include_public: bool = True,
+            include_suspended: bool = False) -> int:
+    """Beat runs in ``public``: send ``task_name`` once per tenant (active ones, unless told
+    otherwise), in that tenant's scope."""
     sent = 0
     if include_public:
         sent += bool(tasks.send(task_name, kwargs=kwargs, scope=context.public_scope()))
-    active = Tenant.objects.using(settings.TENANT_DB_ALIAS).filter(status=Tenant.Status.ACTIVE)
-    for tenant in active.order_by("pk").iterator():
+    tenants = Tenant.objects.using(settings.TENANT_DB_ALIAS)
+    if not include_suspended:
+        tenants = tenants.filter(status=Tenant.Status.ACTIVE)
+    for tenant in tenants.order_by("pk").iterator():
         sent += bool(tasks.send(task_name, kwargs=kwargs, scope=context.scope_for_tenant(tenant)))
     logger.info("%s sent to %d scope(s)", task_name, sent)
     return sent

@@ -261,7 +261,8 @@ CELERY_BEAT_SCHEDULE = {
     "operations-sweep": {"task": "operations.sweep", "schedule": env.float(
         "OPERATIONS_SWEEP_SECONDS", default=30.0)},
     "audit-outbox-deliver": {"task": "operations.fan_out", "schedule": env.float(
-        "AUDIT_DELIVER_SECONDS", default=60.0), "kwargs": {"task_name": "audit.outbox_deliver"}},
+        "AUDIT_DELIVER_SECONDS", default=60.0), "kwargs": {"task_name": "audit.outbox_deliver",
+                                                        "include_suspended": True}},
 }
 
 # --- I18N, static --------------------------------------------------------------------------

@@ -56,7 +56,7 @@ def _scope_travels(sender=None, headers=None, **kwargs) -> None:
         headers[HEADER] = scope_header(context.current_scope())
 
 
-def scope_for_header(header: dict | None) -> context.Scope:
+def scope_for_header(header: dict | None, *, allow_suspended: bool = False) -> context.Scope:
     """The scope a task runs in: its tenant as the registry has it now, or public."""
     if not header:
         return context.public_scope()
@@ -64,7 +64,7 @@ def scope_for_header(header: dict | None) -> context.Scope:
                                              schema_name=header.get("schema"))
     if tenant is None or tenant.schema_name != header.get("schema"):
         raise TenantRefused(f"tenant {header.get('slug')!r} no longer exists")
-    if not tenant.is_active:
+    if not tenant.is_active and not allow_suspended:
         raise TenantRefused(f"tenant {header.get('slug')!r} is {tenant.status}")
     return context.scope_for_tenant(tenant)
 
@@ -72,11 +72,14 @@ def scope_for_header(header: dict | None) -> context.Scope:
 class TenantTask(Task):
     """Every Tenantry task: runs in the scope it was sent from (see the module's docstring)."""
 
+    # Housekeeping that must go on while a tenant is suspended (its audit delivery) says so.
+    allow_suspended = False
+
     def __call__(self, *args, **kwargs):
         header = self._scope_header()
         try:
             with context.activated(context.public_scope()):  # the registry lives in public
-                scope = scope_for_header(header)
+                scope = scope_for_header(header, allow_suspended=self.allow_suspended)
         except TenantRefused as refusal:
             logger.warning("task %s[%s] refused: %s", self.name, self.request.id, refusal)
             raise Ignore() from None
