@@ -125,6 +125,24 @@ def main() -> None:
     finally:
         worker.stop()
 
+    # Exact, whatever the machine's load: what the scope adds to one task, in this process.
+    from django.db import connections
+    from django.test.utils import CaptureQueriesContext
+
+    def in_process(name: str, count: int = 500) -> tuple[int, float]:
+        key = f"bench:{uuid.uuid4().hex}"
+        with context.activated(scope), CaptureQueriesContext(connections["default"]) as queries:
+            app.tasks[name].apply(kwargs={"reply": key})
+        started = time.perf_counter()
+        with context.activated(scope):
+            for _ in range(count):
+                app.tasks[name].apply(kwargs={"reply": key})
+        elapsed = (time.perf_counter() - started) / count
+        replies.delete(key)
+        return len(queries), elapsed * 1000
+
+    queries = {name: in_process(name) for name in ("bench.plain_noop", "bench.tenant_noop")}
+
     plain = statistics.median(samples["bench.plain_noop"]) * 1000
     tenant = statistics.median(samples["bench.tenant_noop"]) * 1000
     result = {
@@ -136,6 +154,10 @@ def main() -> None:
         "tasks_timed_each": len(samples["bench.plain_noop"]),
         "throughput_one_worker_tasks_per_s": {name.split(".")[1].split("_")[0]: round(rate)
                                               for name, rate in rates.items()},
+        "in_process_queries_per_task": {name.split(".")[1].split("_")[0]: count
+                                        for name, (count, _) in queries.items()},
+        "in_process_ms_per_task": {name.split(".")[1].split("_")[0]: round(ms, 3)
+                                   for name, (_, ms) in queries.items()},
     }
     print(json.dumps(result, indent=2))
 

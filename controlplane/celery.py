@@ -6,10 +6,11 @@ activated, from the registry's current placement, around its run. Task modules a
 each installed app's ``tasks.py``.
 """
 
-import logging
 import os
 
 from celery import Celery
+from celery.signals import task_postrun, task_prerun
+from django.db import close_old_connections
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "settings.prod")
 
@@ -17,13 +18,16 @@ app = Celery("tenantry", task_cls="tenancy.tasks:TenantTask")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
-logger = logging.getLogger(__name__)
-_said_eager = False
 
+@task_prerun.connect(dispatch_uid="controlplane.celery.connections_before")
+@task_postrun.connect(dispatch_uid="controlplane.celery.connections_after")
+def _connections_as_per_request(sender=None, **kwargs) -> None:
+    """Database connections live across tasks as across requests: closed when broken or older
+    than CONN_MAX_AGE, health-checked before reuse (Django's ``close_old_connections``).
 
-def say_eager_once() -> None:
-    """With no broker configured, tasks run in-process: say so once per process."""
-    global _said_eager
-    if app.conf.task_always_eager and not _said_eager:
-        _said_eager = True
-        logger.info("CELERY_BROKER_URL is not set: background tasks run eagerly in this process.")
+    Celery's own Django fixup closes every connection around every task unless
+    ``CELERY_DB_REUSE_MAX`` is set (settings/base.py sets it out of the way): a new connection
+    per task cost 30+ ms under load (bench/tasks.py).
+    """
+    if not getattr(sender.request, "is_eager", False):
+        close_old_connections()

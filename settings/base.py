@@ -250,6 +250,9 @@ CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT",
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}  # Redis: redelivery after this
 # Sending a message waits at most this long for the broker before the durable record takes over.
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0.1, "interval_step": 0.2}
+# Connections are recycled as Django does per request (controlplane/celery.py), not by Celery's
+# fixup, which would otherwise open a new one for every task.
+CELERY_DB_REUSE_MAX = 2**31
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False  # keep LOGGING (tenant on every line)
 CELERY_IMPORTS = env.list("CELERY_EXTRA_IMPORTS", default=[])  # tests load their task modules
 # An operation whose worker has not reported for this long is taken over or failed (beat).
