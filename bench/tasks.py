@@ -129,6 +129,8 @@ def main() -> None:
     from django.db import connections
     from django.test.utils import CaptureQueriesContext
 
+    app.loader.import_default_modules()  # the bench's tasks, here as in the worker
+
     def in_process(name: str, count: int = 500) -> tuple[int, float]:
         key = f"bench:{uuid.uuid4().hex}"
         with context.activated(scope), CaptureQueriesContext(connections["default"]) as queries:

@@ -2,6 +2,7 @@
 
     tenants operations [--json]                   the newest operations
     tenants operations show ID [--json]           one operation
+    tenants operations cancel ID                  stop it (a running one at its next step)
     tenants operations start KIND [--tenant SLUG] [--async] [--json]
                                                   waits for it (exit 1 if it failed) unless --async
 """
@@ -29,6 +30,8 @@ def add_parser(sub) -> None:
     show = actions.add_parser("show", help="One operation, with its progress and message.")
     show.add_argument("operation_id", type=int, metavar="ID")
     show.add_argument("--json", action="store_true")
+    cancel = actions.add_parser("cancel", help="Cancel a queued or running operation.")
+    cancel.add_argument("operation_id", type=int, metavar="ID")
     start = actions.add_parser("start", help="Start an operation (see the kinds in --help).")
     start.add_argument("kind", help="One of: " + ", ".join(kind.name for kind in kinds.registered()))
     start.add_argument("--tenant", default=None, help="The organization it works on.")
@@ -40,6 +43,11 @@ def add_parser(sub) -> None:
 def handle(command, *, operations_action=None, json=False, **options) -> None:
     if operations_action == "show":
         _show(command, operation_id=options["operation_id"], as_json=json)
+    elif operations_action == "cancel":
+        op = _get(options["operation_id"])
+        if not services.operation_cancel(operation=op):
+            raise CommandError(f"Operation #{op.pk} is already {op.state}.")
+        command.stdout.write(f"Operation #{op.pk} cancelled (a running one stops at its next step).")
     elif operations_action == "start":
         _start(command, kind=options["kind"], slug=options["tenant"],
                run_async=options["run_async"], as_json=json)

@@ -32,6 +32,17 @@ def test_list_and_show_in_text_and_json():
     assert "message: one of four" in run("show", str(operation.pk))
 
 
+def test_cancel_stops_a_running_operation_at_its_next_step():
+    operation = Operation.objects.create(kind="audit.deliver")
+    claimed = services.operation_claim(operation_id=operation.pk, worker="w1")
+    assert "cancelled" in run("cancel", str(operation.pk))
+    with pytest.raises(Exception, match="cancelled or taken over"):
+        services.operation_progress(operation=claimed, done=1)  # what the runner hears next
+    assert Operation.objects.get().state == "cancelled"
+    with pytest.raises(CommandError, match="is already cancelled"):
+        run("cancel", str(operation.pk))
+
+
 @pytest.mark.django_db(databases=["default", "dedicated", "audit"], transaction=True)
 def test_start_waits_for_the_operation_and_reports_it(make_tenant):
     make_tenant()
