@@ -20,6 +20,7 @@ the operations app (a durable row that its sweeper sends again), so nothing is l
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -103,6 +104,7 @@ class TenantTask(Task):
 UndeliveredStore = Callable[..., Any]
 _undelivered_store: UndeliveredStore | None = None
 _said_eager = False
+_import_lock = threading.Lock()
 
 
 def register_undelivered_store(store: UndeliveredStore) -> None:
@@ -151,8 +153,9 @@ def send_with_headers(task_name: str, *, args: tuple = (), kwargs: dict | None =
         if scope is None:
             with context.activated(context.public_scope()):
                 scope = scope_for_header(headers.get(HEADER))
-        if task_name not in app.tasks:  # tasks.py modules are imported when a worker starts
-            app.loader.import_default_modules()
+        if task_name not in app.tasks:  # imported at start-up (controlplane's ready()), else now
+            with _import_lock:
+                app.loader.import_default_modules()
         with context.activated(scope):
             result = app.tasks[task_name].apply(args=args, kwargs=kwargs)
         return Sent(True, str(result.result) if result.failed() else None)
@@ -181,7 +184,11 @@ def send_on_commit(task_name: str, *, using: str, args: tuple = (), kwargs: dict
     scope = context.current_scope()
 
     def after_commit():
-        sent = send(task_name, args=args, kwargs=kwargs, scope=scope)
+        try:
+            sent = send(task_name, args=args, kwargs=kwargs, scope=scope)
+        except Exception as error:  # the action is committed: never fail it after the fact
+            logger.exception("task %s not sent after commit", task_name)
+            sent = Sent(False, f"{type(error).__name__}: {error}")
         if on_sent is not None:
             on_sent(sent)
 
