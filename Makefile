@@ -6,6 +6,7 @@ HOST    ?= 127.0.0.1
 PORT    ?= 8000
 # Debian packages the tests drive: pgbouncer, gunicorn's load, nginx -t, Playwright's chromium.
 TEST_DEBS := pgbouncer chromium nginx wrk libmariadb-dev pkg-config redis-server systemd
+TEST_DEBS += rabbitmq-server  # the worker tests' broker (tests/servers.py starts it if it is not running)
 
 .PHONY: dev test lint bench install system-packages migrate demo stop clean
 
@@ -22,6 +23,11 @@ dev: install
 	$(PY) manage.py tenants migrate
 	$(PY) manage.py demo
 	@echo "Serving the platform console on http://localhost:$(PORT)/ and Acme on http://acme.localhost:$(PORT)/jobs/ (staff: /admin/)"
+	@# Background tasks: with a broker, a worker (and beat) beside runserver; Ctrl-C stops both.
+	@if [ -n "$$CELERY_BROKER_URL" ]; then echo "Celery worker with beat on $$CELERY_BROKER_URL"; \
+	  DJANGO_SETTINGS_MODULE=$${DJANGO_SETTINGS_MODULE:-settings.dev} $(VENV)/bin/celery -A controlplane \
+	  worker --beat --loglevel INFO --schedule var/celerybeat-schedule & \
+	else echo "No CELERY_BROKER_URL: background tasks run eagerly inside the server"; fi
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 system-packages:

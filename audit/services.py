@@ -1,7 +1,10 @@
 """Writing the audit trail. A write never breaks the action it records.
 
-MySQL first; if it cannot take the event, the event waits in the outbox on the primary
-(PostgreSQL) and is delivered by the next successful write or by ``manage.py audit deliver``.
+An event is written to the outbox in the action's own transaction, on the action's database
+(the tenant's schema, or the primary's ``public`` for platform actions), so it exists exactly
+when the action does. After the commit the task ``audit.outbox_deliver`` moves it to MySQL;
+beat sends that task to every tenant periodically (``operations.fan_out``), so what waited
+while MySQL was down arrives once it is back; ``manage.py audit deliver`` does it by hand.
 Delivery is idempotent: ``event_id`` is unique in MySQL and inserts ignore duplicates.
 """
 
@@ -18,12 +21,12 @@ from audit.middleware import current_request
 from audit.models import AuditEvent
 from audit.outbox.models import PendingAuditEvent
 from audit.scoping import scope_tenant_slug
-from tenancy import context
+from tenancy import context, directory, tasks
 from tenancy.client_ip import client_ip
 
 logger = logging.getLogger(__name__)
 
-OPPORTUNISTIC_BATCH = 100  # what a user's request delivers at most, so it stays fast
+DELIVER_TASK = "audit.outbox_deliver"
 
 
 class Actions:
@@ -63,9 +66,12 @@ def audit_record(
 ) -> None:
     """Record ``action`` on ``object_repr`` by the current user, in the current tenant's trail.
 
-    The tenant comes from ``tenancy.context``; actor and IP from ``request`` (by default the
-    request being served). ``subject_slug`` names the organization a platform action is about,
-    so that filtering the trail by that organization finds it too. Never raises.
+    The event is written to the outbox in the current scope (the tenant's schema on the tenant's
+    database, or the primary's ``public``), inside the caller's transaction: it commits or rolls
+    back with the action it records. Once committed, a task delivers it to MySQL. The tenant
+    comes from ``tenancy.context``; actor and IP from ``request`` (by default the request being
+    served). ``subject_slug`` names the organization a platform action is about, so that
+    filtering the trail by that organization finds it too. Never raises.
     """
     request = request if request is not None else current_request()
     event = {
@@ -78,33 +84,29 @@ def audit_record(
         "ip": _client_ip(request),
         "created": timezone.now(),
     }
+    alias = router.db_for_write(PendingAuditEvent)
     try:
-        AuditEvent.objects.create(**event)
-    except Exception as error:  # whatever MySQL's trouble, the user's action goes on
-        _forget_broken_connection(error)
-        _keep_in_outbox(event, error)
+        with transaction.atomic(using=alias):  # a savepoint: a failure here spares the action
+            PendingAuditEvent.objects.create(**event)
+    except Exception:  # the action's own database failed: the log line is the last record
+        logger.exception("audit event not recorded: %s", event)
         return
-    if PendingAuditEvent.objects.exists():
-        try:
-            audit_deliver(limit=OPPORTUNISTIC_BATCH)
-        except Exception as error:
-            _forget_broken_connection(error)
-            logger.warning("audit outbox delivery postponed: %s", error)
+    tasks.send_on_commit(DELIVER_TASK, using=alias)
 
 
 def audit_deliver(*, limit: int | None = None, batch_size: int = 500) -> int:
-    """Move waiting events from the outbox to MySQL; returns how many were delivered.
+    """Move the current scope's waiting events to MySQL; returns how many were delivered.
 
     Each batch is locked (other deliverers skip it), inserted with duplicates ignored, then
     deleted from the outbox in the same PostgreSQL transaction: a crash in between delivers
-    the batch again, and MySQL keeps one row per event.
+    the batch again, and MySQL keeps one row per event (``event_id`` is unique): exactly once.
     """
-    primary = settings.TENANT_DB_ALIAS
+    alias = router.db_for_write(PendingAuditEvent)
     delivered = 0
-    with context.activated(context.public_scope()):
+    try:
         while limit is None or delivered < limit:
             size = batch_size if limit is None else min(batch_size, limit - delivered)
-            with transaction.atomic(using=primary):
+            with transaction.atomic(using=alias):
                 waiting = PendingAuditEvent.objects.select_for_update(skip_locked=True)
                 batch = list(waiting.order_by("id")[:size])
                 if not batch:
@@ -114,24 +116,56 @@ def audit_deliver(*, limit: int | None = None, batch_size: int = 500) -> int:
                 )
                 PendingAuditEvent.objects.filter(pk__in=[pending.pk for pending in batch]).delete()
             delivered += len(batch)
-    if delivered:
-        logger.info("delivered %d audit event(s) from the outbox", delivered)
+    except Exception as error:
+        _forget_broken_connection(error)
+        reason = f"{type(error).__name__}: {error}"[:2000]
+        try:
+            PendingAuditEvent.objects.update(last_error=reason)
+        except DatabaseError:
+            pass  # the outbox's own database: the events are where they were
+        logger.warning("audit store unavailable, events wait in the outbox: %s", reason)
+        raise
+    finally:
+        if delivered:
+            logger.info("delivered %d audit event(s) from the outbox", delivered)
     return delivered
 
 
+def audit_scopes() -> list[context.Scope]:
+    """Every outbox: the platform's (``public``) and each tenant's, wherever it lives."""
+    return [context.public_scope()] + [
+        context.scope_for_tenant(tenant) for tenant in directory.directory().tenants()
+    ]
+
+
+def audit_deliver_everywhere(*, progress=None) -> int:
+    """Deliver every outbox; raises the first scope's error after trying them all."""
+    delivered, failure = 0, None
+    scopes = audit_scopes()
+    for done, scope in enumerate(scopes, start=1):
+        with context.activated(scope):
+            try:
+                delivered += audit_deliver()
+            except Exception as error:
+                failure = failure or error
+        if progress is not None:
+            progress(done, len(scopes), f"{delivered} event(s) delivered")
+    if failure is not None:
+        raise failure
+    return delivered
+
+
+def audit_pending() -> list[PendingAuditEvent]:
+    """Every waiting event, in every outbox, oldest first."""
+    waiting = []
+    for scope in audit_scopes():
+        with context.activated(scope):
+            waiting.extend(PendingAuditEvent.objects.order_by("id"))
+    return sorted(waiting, key=lambda event: event.created)
+
+
 def audit_pending_count() -> int:
-    return PendingAuditEvent.objects.count()
-
-
-def _keep_in_outbox(event: dict, error: Exception) -> None:
-    logger.warning(
-        "audit store unavailable, event %s kept in the outbox: %s", event["event_id"], error
-    )
-    try:
-        reason = f"{type(error).__name__}: {error}"[:2000]
-        PendingAuditEvent.objects.create(**event, last_error=reason)
-    except Exception:  # the primary is down too: the log line is the last record
-        logger.exception("audit event lost to both stores: %s", event)
+    return len(audit_pending())
 
 
 def _forget_broken_connection(error: Exception) -> None:

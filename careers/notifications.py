@@ -8,12 +8,11 @@ from email.utils import formataddr, parseaddr
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
-from django.db import transaction
 from django.urls import reverse
 
 from careers.models import Application
 from careers.selectors import staff_notified_of_applications
-from tenancy import context
+from tenancy import context, tasks
 from tenancy.hosts import tenant_url
 
 logger = logging.getLogger(__name__)
@@ -26,43 +25,59 @@ def application_admin_url(*, application: Application) -> str:
     return (tenant_url(tenant) if tenant else "") + path
 
 
+NOTIFY_TASK = "careers.notify"
+
+
+def notify_on_commit(*, notification: str, application: Application, using: str) -> None:
+    """Send ``notification``'s e-mails on the workers once the application is committed.
+
+    The one way careers e-mails leave after an action: the task runs in this tenant's scope,
+    retries a failed send, and logs the failure in the end; the application is kept either way.
+    """
+    if notification not in NOTIFICATIONS:
+        raise ValueError(f"No careers notification {notification!r}.")
+    tasks.send_on_commit(NOTIFY_TASK, using=using,
+                         kwargs={"notification": notification, "application_id": application.pk})
+
+
 def application_received_notify_on_commit(*, application: Application, using: str,
                                           confirm: bool = True) -> None:
-    """Send the new-application e-mails (and, with ``confirm``, the candidate's confirmation) once
-    the application is committed, in this tenant's scope."""
-    scope = context.current_scope()
-
-    def send():
-        with context.activated(scope):
-            application_received_notify(application=application)
-            if confirm:
-                application_confirmation_send(application=application)
-
-    transaction.on_commit(send, using=using)
+    """The staff's new-application e-mails and, with ``confirm``, the candidate's confirmation."""
+    notify_on_commit(notification="application_received", application=application, using=using)
+    if confirm:
+        notify_on_commit(notification="application_confirmation", application=application,
+                         using=using)
 
 
-def application_received_notify(*, application: Application) -> int:
-    """E-mail every opted-in staff member (one message each); return how many were sent."""
-    try:
-        recipients = list(staff_notified_of_applications().values_list("email", flat=True))
-        if not recipients:
-            return 0
-        organization = getattr(context.current_tenant(), "name", "your organization")
-        subject = f"New application for {application.job.title}: {application.name}"
-        body = (
-            f"{application.name} applied for {application.job.title} at {organization}.\n\n"
-            f"E-mail: {application.email}\n"
-            f"Phone: {application.phone or '-'}\n"
-            f"CV: {application.cv_url}\n\n"
-            f"Cover letter:\n{application.cover_letter}\n\n"
-            f"Review it: {application_admin_url(application=application)}\n\n"
-            "You receive this because you opted in to new-application e-mails.\n"
-        )
-        messages = [EmailMessage(subject=subject, body=body, to=[email]) for email in recipients]
-        return get_connection().send_messages(messages) or 0
-    except Exception:
-        logger.exception("new-application e-mail for application %s was not sent", application.pk)
+def application_received_messages(*, application: Application) -> list[EmailMessage]:
+    """One message to each opted-in staff member of this organization."""
+    recipients = list(staff_notified_of_applications().values_list("email", flat=True))
+    organization = getattr(context.current_tenant(), "name", "your organization")
+    subject = f"New application for {application.job.title}: {application.name}"
+    body = (
+        f"{application.name} applied for {application.job.title} at {organization}.\n\n"
+        f"E-mail: {application.email}\n"
+        f"Phone: {application.phone or '-'}\n"
+        f"CV: {application.cv_url}\n\n"
+        f"Cover letter:\n{application.cover_letter}\n\n"
+        f"Review it: {application_admin_url(application=application)}\n\n"
+        "You receive this because you opted in to new-application e-mails.\n"
+    )
+    return [EmailMessage(subject=subject, body=body, to=[email]) for email in recipients]
+
+
+def notification_send(*, notification: str, application: Application) -> int:
+    """Build and send one notification's messages; raises what the mail server raised."""
+    messages = NOTIFICATIONS[notification](application=application)
+    if not messages:
         return 0
+    return get_connection().send_messages(messages) or 0
+
+
+def notification_failed(*, notification: str, application_id: int) -> None:
+    """The last word on a send that failed every try (call from ``except``: logs the error)."""
+    label = notification.replace("_", "-")
+    logger.exception("%s e-mail for application %s was not sent", label, application_id)
 
 
 def organization_from_email(organization: str) -> str:
@@ -70,31 +85,33 @@ def organization_from_email(organization: str) -> str:
     return formataddr((organization, parseaddr(settings.DEFAULT_FROM_EMAIL)[1]))
 
 
-def application_confirmation_send(*, application: Application) -> bool:
-    """Tell the candidate, in the organization's name, that their application arrived."""
-    try:
-        tenant = context.current_tenant()
-        organization = getattr(tenant, "name", "") or "The hiring team"
-        job_url = (tenant_url(tenant) if tenant else "") + reverse(
-            "careers:job-detail", args=[application.job.pk], urlconf=settings.TENANT_URLCONF)
-        message = EmailMessage(
-            subject=f"Your application for {application.job.title} at {organization}",
-            body=(
-                f"Dear {application.name},\n\n"
-                f"Thank you for applying for {application.job.title} at {organization}. "
-                "We have received your application and will be in touch.\n\n"
-                f"The job: {job_url}\n\n"
-                f"{organization}\n\n"
-                "You receive this e-mail because this address was given in an application; "
-                "please do not reply to it.\n"
-            ),
-            from_email=organization_from_email(organization),
-            to=[application.email],
-        )
-        return bool(get_connection().send_messages([message]))
-    except Exception:
-        logger.exception("confirmation e-mail for application %s was not sent", application.pk)
-        return False
+def application_confirmation_messages(*, application: Application) -> list[EmailMessage]:
+    """To the candidate, in the organization's name: their application arrived."""
+    tenant = context.current_tenant()
+    organization = getattr(tenant, "name", "") or "The hiring team"
+    job_url = (tenant_url(tenant) if tenant else "") + reverse(
+        "careers:job-detail", args=[application.job.pk], urlconf=settings.TENANT_URLCONF)
+    return [EmailMessage(
+        subject=f"Your application for {application.job.title} at {organization}",
+        body=(
+            f"Dear {application.name},\n\n"
+            f"Thank you for applying for {application.job.title} at {organization}. "
+            "We have received your application and will be in touch.\n\n"
+            f"The job: {job_url}\n\n"
+            f"{organization}\n\n"
+            "You receive this e-mail because this address was given in an application; "
+            "please do not reply to it.\n"
+        ),
+        from_email=organization_from_email(organization),
+        to=[application.email],
+    )]
+
+
+# notification name -> its messages for one application (built in the tenant's scope)
+NOTIFICATIONS = {
+    "application_received": application_received_messages,
+    "application_confirmation": application_confirmation_messages,
+}
 
 
 @dataclass(frozen=True)

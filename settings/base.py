@@ -50,8 +50,9 @@ SHARED_APPS = [
     "routers",  # no models: its system checks
     "controlplane",
     "controlplane.console",  # the platform admins' console on the root domain
-    "audit.outbox",  # audit events waiting for MySQL, in the primary's public schema
+    "audit.outbox",  # platform audit events waiting for MySQL, in the primary's public schema
     "axes",  # sign-in throttling of platform admins (its attempts in public)
+    "operations",  # durable background operations (Celery), in the primary's public schema
 ]
 TENANT_APPS = [
     "django.contrib.contenttypes",
@@ -61,6 +62,7 @@ TENANT_APPS = [
     "django.contrib.messages",
     "careers",
     "axes",  # sign-in throttling of each organization's staff, in its own schema
+    "audit.outbox",  # a tenant's audit events wait in its own schema, in its action's transaction
 ]
 # Apps with a database of their own (DATABASE_APPS_MAPPING): neither shared nor per tenant.
 MAPPED_APPS = ["audit"]
@@ -262,6 +264,7 @@ EMAIL_PORT = env.int("EMAIL_PORT", default=25)
 EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=str(BASE_DIR / "var" / "mail"))  # filebased backend
 
 # --- Careers portal ------------------------------------------------------------------------
 # Accepted applications per client IP (tenancy.client_ip) and organization per window.
@@ -339,6 +342,42 @@ FILE_UPLOAD_HANDLERS = [
 ]
 # A candidate's CV: PDF, DOCX or ODT, checked by content, at most this many bytes.
 CAREERS_CV_MAX_SIZE = env.int("CAREERS_CV_MAX_SIZE", default=10 * 1024 * 1024)
+
+# --- Background tasks (Celery) -------------------------------------------------------------
+# RabbitMQ (amqp://...) in production, Redis (redis://...) works too. Unset: every task runs
+# eagerly in-process at the point it would have been sent (dev's first run, the test suite).
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
+CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+CELERY_TASK_EAGER_PROPAGATES = False  # an eager task's failure is logged, like a worker's
+CELERY_TASK_IGNORE_RESULT = True  # durable state lives in PostgreSQL (operations), not a backend
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_ACKS_LATE = True  # a task whose worker died is delivered again...
+CELERY_TASK_REJECT_ON_WORKER_LOST = True  # ...even when only the pool process died
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # long tasks: a worker holds one message at a time
+CELERY_WORKER_CONCURRENCY = env.int("CELERY_WORKER_CONCURRENCY", default=None)  # None: one per CPU
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="tenantry")
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT", default=1.0)
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}  # Redis: redelivery after this
+# Sending a message waits at most this long for the broker before the durable record takes over.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0.1, "interval_step": 0.2}
+# Connections are recycled as Django does per request (controlplane/celery.py), not by Celery's
+# fixup, which would otherwise open a new one for every task.
+CELERY_DB_REUSE_MAX = 2**31
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False  # keep LOGGING (tenant on every line)
+CELERY_IMPORTS = env.list("CELERY_EXTRA_IMPORTS", default=[])  # tests load their task modules
+# An operation whose worker has not reported for this long is taken over or failed (beat).
+OPERATIONS_STALE_SECONDS = env.int("OPERATIONS_STALE_SECONDS", default=120)
+OPERATIONS_MAX_ATTEMPTS = env.int("OPERATIONS_MAX_ATTEMPTS", default=3)
+# A queued operation or task the broker did not take is sent again after this long (beat).
+OPERATIONS_REQUEUE_AFTER_SECONDS = env.int("OPERATIONS_REQUEUE_AFTER_SECONDS", default=30)
+CELERY_BEAT_SCHEDULE = {
+    "operations-sweep": {"task": "operations.sweep", "schedule": env.float(
+        "OPERATIONS_SWEEP_SECONDS", default=30.0)},
+    "audit-outbox-deliver": {"task": "operations.fan_out", "schedule": env.float(
+        "AUDIT_DELIVER_SECONDS", default=60.0), "kwargs": {"task_name": "audit.outbox_deliver",
+                                                        "include_suspended": True}},
+}
 
 # --- I18N, static --------------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"

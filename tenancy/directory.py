@@ -7,7 +7,7 @@ that knows: the registry registers a ``Directory`` from its ``AppConfig.ready()`
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple, Protocol
+from typing import Any, Iterable, NamedTuple, Protocol
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -26,6 +26,12 @@ class Directory(Protocol):
 
     def hosts_version(self) -> int | None:
         """A number that moves in the transaction of every committed tenant or domain change."""
+
+    def tenant_of(self, *, tenant_id: Any | None, schema_name: str | None) -> Any | None:
+        """The tenant as the registry has it now (by id, else by schema), or None: for tasks."""
+
+    def tenants(self) -> Iterable[Any]:
+        """Every tenant (active or not), for work that fans out to each of them."""
 
 
 _directory: Directory | None = None

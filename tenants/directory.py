@@ -22,3 +22,11 @@ class RegistryDirectory:
             cursor.execute(f"SELECT version FROM {HostsVersion._meta.db_table} WHERE id = 1")
             row = cursor.fetchone()
         return row[0] if row else None
+    def tenant_of(self, *, tenant_id, schema_name) -> Tenant | None:
+        tenants = Tenant.objects.using(settings.TENANT_DB_ALIAS)
+        if tenant_id is not None:
+            return tenants.filter(pk=tenant_id).first()
+        return tenants.filter(schema_name=schema_name).first() if schema_name else None
+
+    def tenants(self) -> list[Tenant]:
+        return list(Tenant.objects.using(settings.TENANT_DB_ALIAS).order_by("pk"))

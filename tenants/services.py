@@ -11,13 +11,14 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from audit.services import Actions, audit_record
-from tenancy import context
+from tenancy import context, tasks
 from tenants import invites, schemas, template_schema
 from tenancy.hosts import hosts_changed, tenant_host
 from tenants.models import Domain, Tenant
 from tenants.placement import check_tenant_database_alias, placement_default
 from tenancy.schema_names import schema_name_for
 from tenancy.storage import tenant_files_delete
+from tenants.tasks import INVITE_TASK
 from tenants.validators import (validate_admin_email, validate_custom_domain, validate_slug,
                                 validate_tenant_name)
 
@@ -90,17 +91,27 @@ def tenant_create(
             raise ValidationError(f"Slug {slug!r} is already taken.", code="taken") from None
         raise
 
-    invite_error = None
-    if admin_email:
-        try:
-            invites.invite_email_send(tenant=tenant, email=admin_email, link=invite_link)
-        except Exception as error:  # the tenant is live: a failed e-mail never undoes it
-            logger.exception("invite e-mail for tenant %s to %s failed", slug, admin_email)
-            invite_error = str(error) or type(error).__name__
+    invite_outcome = []
+    if admin_email:  # on the workers, once the tenant is committed, in the tenant's scope
+        with context.activated(context.scope_for_tenant(tenant)):
+            tasks.send_on_commit(INVITE_TASK, using=primary, on_sent=invite_outcome.append,
+                                 kwargs={"email": admin_email, "link": invite_link})
     hosts_changed()
     logger.info("tenant %s %s on %s", slug, "provisioning resumed" if resumed else "created", database_alias)
     _platform_event(Actions.TENANT_CREATED, f"{slug} on {database_alias}", about=slug)
-    return Provisioned(tenant=tenant, invite_link=invite_link, invite_error=invite_error)
+    return Provisioned(tenant=tenant, invite_link=invite_link,
+                       invite_error=_invite_error(invite_outcome))
+
+
+def _invite_error(outcome: list) -> str | None:
+    """What to tell the platform admin now (a worker's later failure is in its log)."""
+    if not outcome:
+        return None  # sent when the caller's own transaction commits
+    sent = outcome[0]
+    if not sent:
+        return ("the task broker is unreachable; the e-mail is kept and goes out by itself "
+                "once the broker is back")
+    return sent.error  # eager mode: the send ran here and failed
 
 
 def _tenant_half_provisioned(*, slug: str, database_alias: str) -> Tenant | None:

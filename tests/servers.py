@@ -329,3 +329,98 @@ def postgres_start(*, wal_level: str = "replica") -> PostgresServer:
         server.remove()
         raise
     return server
+
+
+# --- redis-server, RabbitMQ, Celery workers ----------------------------------------------------
+
+
+class RedisServer:
+    """A real redis-server of our own on a free port, which the test can stop and start."""
+
+    def __init__(self, port: int, log: Path):
+        self.port, self.log, self.process = port, log, None
+
+    @property
+    def url(self) -> str:
+        return f"redis://{LOCALHOST}:{self.port}/0"
+
+    def start(self):
+        with self.log.open("ab") as log:
+            self.process = subprocess.Popen(
+                [shutil.which("redis-server"), "--port", str(self.port), "--bind", LOCALHOST,
+                 "--save", "", "--appendonly", "no"],
+                stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            )
+        wait_until_listening(self.port, self.process, self.log, timeout=10)
+
+    def stop(self):
+        if self.process:
+            stop_process(self.process, timeout=10)
+            self.process = None
+
+
+RABBITMQ_PORT = 5672
+
+
+def rabbitmq_ensure(vhost: str, timeout: float = 60) -> str:
+    """The machine's RabbitMQ (started with ``rabbitmq-server -detached`` if it is not running),
+    with ``vhost`` for guest; returns the broker URL. Other users' queues live in other vhosts."""
+    def listening() -> bool:
+        try:
+            with socket.create_connection((LOCALHOST, RABBITMQ_PORT), timeout=1):
+                return True
+        except OSError:
+            return False
+
+    if not listening():
+        subprocess.run(["rabbitmq-server", "-detached"], check=False, capture_output=True)
+        deadline = time.monotonic() + timeout
+        while not listening():
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"RabbitMQ did not listen on {RABBITMQ_PORT} in {timeout}s")
+            time.sleep(0.5)
+        subprocess.run(["rabbitmqctl", "await_startup"], check=False, capture_output=True, timeout=timeout)
+    if vhost != "/":
+        subprocess.run(["rabbitmqctl", "add_vhost", vhost], check=False, capture_output=True)
+        subprocess.run(["rabbitmqctl", "set_permissions", "-p", vhost, "guest", ".*", ".*", ".*"],
+                       check=True, capture_output=True)
+    return f"amqp://guest:guest@{LOCALHOST}:{RABBITMQ_PORT}/{quote(vhost, safe='')}"
+
+
+@dataclass
+class CeleryWorker:
+    """``celery -A controlplane worker`` as the systemd unit runs it, in its own process group."""
+
+    process: subprocess.Popen
+    log: Path
+
+    def kill9(self) -> None:
+        os.killpg(self.process.pid, signal.SIGKILL)  # the main process and its pool, no goodbye
+        self.process.wait(10)
+
+    def stop(self) -> None:
+        stop_process(self.process, timeout=30)
+
+    def log_text(self) -> str:
+        return self.log.read_text(errors="replace") if self.log.exists() else ""
+
+
+def celery_worker_start(*, env: dict[str, str], log: Path, concurrency: int = 2, beat: bool = False,
+                        timeout: float = 60) -> CeleryWorker:
+    command = [sys.executable, "-m", "celery", "-A", "controlplane", "worker", "--loglevel", "INFO",
+               "--concurrency", str(concurrency), "--without-gossip", "--without-mingle",
+               "--hostname", f"test-{free_port()}@%h"]
+    if beat:
+        command += ["--beat", "--schedule", str(log.with_suffix(".beat-schedule"))]
+    handle = log.open("ab")
+    process = subprocess.Popen(command, cwd=REPO, env={**os.environ, **env}, stdin=subprocess.DEVNULL,
+                               stdout=handle, stderr=subprocess.STDOUT, start_new_session=True)
+    handle.close()
+    worker = CeleryWorker(process=process, log=log)
+    deadline = time.monotonic() + timeout
+    while " ready." not in worker.log_text():
+        if process.poll() is not None or time.monotonic() > deadline:
+            worker.stop()
+            raise RuntimeError(f"the celery worker did not start:\n{tail(log)}")
+        time.sleep(0.2)
+    return worker

@@ -2,7 +2,7 @@ from django.apps import AppConfig
 
 
 class AuditOutboxConfig(AppConfig):
-    """Audit events waiting for MySQL: a shared app, so its table is in the primary's ``public``."""
+    """Audit events waiting for MySQL: shared and per tenant, so an event waits on its action's database."""
 
     name = "audit.outbox"
     label = "audit_outbox"

@@ -2,7 +2,7 @@ from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from controlplane.console import views
+from controlplane.console import operations_views, views
 
 app_name = "console"
 urlpatterns = [
@@ -28,4 +28,8 @@ urlpatterns = [
     path("tenants/<slug:slug>/delete/", views.tenant_delete, name="tenant-delete"),
     path("databases/", views.database_list, name="database-list"),
     path("audit/", views.audit_list, name="audit-list"),
+    path("operations/", operations_views.operation_list, name="operation-list"),
+    path("operations/status.json", operations_views.operation_status, name="operation-status"),
+    path("operations/<int:operation_id>.json", operations_views.operation_detail_json, name="operation-json"),
+    path("operations/start/", operations_views.operation_start, name="operation-start"),
 ]

@@ -117,7 +117,7 @@ def tenant_create(request):
                 messages.success(
                     request,
                     f"{tenant.name} is live at {tenant_url(tenant)}/ — an invite to set a password "
-                    f"was sent to {data['admin_email']}{printed}.",
+                    f"is on its way to {data['admin_email']}{printed}.",
                 )
             return redirect("console:tenant-detail", slug=tenant.slug)
     return _page(request, "console/tenant_form.html", {

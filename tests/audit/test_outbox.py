@@ -4,11 +4,12 @@ import io
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connections
+from django.contrib.auth.models import Group
+from django.db import connections, transaction
 
 from audit.models import AuditEvent
 from audit.outbox.models import PendingAuditEvent
-from audit.services import audit_deliver, audit_record
+from audit.services import audit_deliver, audit_deliver_everywhere, audit_pending, audit_record
 from tenancy import context
 from tenants.models import Tenant
 from tests.factories import PASSWORD, UserFactory
@@ -56,10 +57,13 @@ def test_mysql_down_the_action_succeeds_and_the_event_arrives_later(mysql_route,
         "/admin/login/", {"username": staff.username, "password": PASSWORD, "next": "/admin/"})
     assert signed_in.status_code == 302
 
-    waiting = list(PendingAuditEvent.objects.order_by("id").values_list("tenant_slug", "action", "last_error"))
+    waiting = [(event.tenant_slug, event.action, event.last_error) for event in audit_pending()]
     assert [row[:2] for row in waiting] == [
         ("", "tenant.suspended"), ("", "tenant.resumed"), (tenant.slug, "auth.sign_in")]
     assert all("OperationalError" in error for *_, error in waiting)
+    with in_tenant(tenant):  # the tenant's event waits on its own database, in its schema
+        assert PendingAuditEvent.objects.db == "dedicated"
+        assert PendingAuditEvent.objects.get().action == "auth.sign_in"
     call_command("audit", "pending", stdout=(pending := io.StringIO()))
     assert pending.getvalue().strip() == "3"
     with pytest.raises(CommandError, match="3 event\\(s\\) still wait in the outbox"):
@@ -69,25 +73,26 @@ def test_mysql_down_the_action_succeeds_and_the_event_arrives_later(mysql_route,
 
     mysql_route.start()
     call_command("audit", "deliver")
-    assert not PendingAuditEvent.objects.exists()
+    assert audit_pending() == []
     assert mariadb_events(object_repr=tenant.slug) == [
         ("", "system", "tenant.suspended", tenant.slug), ("", "system", "tenant.resumed", tenant.slug)]
     assert mariadb_events(tenant_slug=tenant.slug) == [
         (tenant.slug, staff.username, "auth.sign_in", staff.username)]
 
-    assert audit_deliver() == 0  # nothing twice
+    assert audit_deliver_everywhere() == 0  # nothing twice
     assert len(mariadb_events(tenant_slug=tenant.slug)) == 1
 
 
-def test_the_next_successful_write_delivers_what_waited(mysql_route):
+def test_the_next_delivery_after_recovery_delivers_what_waited(mysql_route):
     mysql_route.stop()
     audit_record(action="report.exported", object_repr="while down")
     assert PendingAuditEvent.objects.count() == 1
 
     mysql_route.start()
-    audit_record(action="report.exported", object_repr="after recovery")
+    audit_record(action="report.exported", object_repr="after recovery")  # its task delivers both
     assert not PendingAuditEvent.objects.exists()
-    assert [row[3] for row in mariadb_events(action="report.exported")] == ["after recovery", "while down"]
+    # In the order they happened: the outbox is delivered oldest first.
+    assert [row[3] for row in mariadb_events(action="report.exported")] == ["while down", "after recovery"]
 
 
 def test_a_delivery_interrupted_after_the_insert_does_not_duplicate(mysql_route):
@@ -102,3 +107,26 @@ def test_a_delivery_interrupted_after_the_insert_does_not_duplicate(mysql_route)
     assert audit_deliver() == 1
     assert not PendingAuditEvent.objects.exists()
     assert len(mariadb_events(action="report.exported")) == 1
+
+
+def test_an_event_commits_and_rolls_back_with_its_action_on_the_actions_database(make_tenant, in_tenant):
+    """#18 item 12: the event is written in the action's transaction, on the action's database."""
+    tenant = make_tenant(database_alias="dedicated")
+    with in_tenant(tenant):
+        with pytest.raises(RuntimeError), transaction.atomic(using="dedicated"):
+            Group.objects.create(name="never")
+            audit_record(action="group.made", object_repr="never")
+            raise RuntimeError("the action fails after recording")
+        assert not PendingAuditEvent.objects.exists()
+
+        with transaction.atomic(using="dedicated"):
+            Group.objects.create(name="kept")
+            audit_record(action="group.made", object_repr="kept")
+            # Before the commit the event waits beside the action, where no one else sees it.
+            assert PendingAuditEvent.objects.get().object_repr == "kept"
+            assert not mariadb_events(action="group.made")
+        # Committed: delivered by its task (eager here), once.
+        assert not PendingAuditEvent.objects.exists()
+    assert mariadb_events(action="group.made") == [(tenant.slug, "system", "group.made", "kept")]
+    assert audit_deliver_everywhere() == 0
+    assert len(mariadb_events(action="group.made")) == 1

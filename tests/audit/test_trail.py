@@ -6,6 +6,7 @@ from django.contrib.auth.models import Group
 from django.core.management import call_command
 
 from audit.models import AuditEvent
+from audit.services import audit_deliver_everywhere
 from tenancy import context
 from tenants import services
 from tests.factories import PASSWORD, UserFactory
@@ -31,6 +32,7 @@ def two_organizations(make_tenant, in_tenant, tenant_client):
         client = tenant_client(tenant)
         sign_in(client, staff)
         organizations[name] = (tenant, staff, client)
+    audit_deliver_everywhere()  # what the workers do once the test's transaction would commit
     return organizations
 
 
@@ -76,6 +78,7 @@ def test_platform_admins_see_every_organizations_trail(two_organizations, platfo
     # In the public scope: a platform admin.
     admin_user = UserFactory(is_superuser=True, username="root@tenantry.example")
     sign_in(platform_client, admin_user)
+    audit_deliver_everywhere()
 
     page = platform_client.get("/admin/audit/auditevent/").content.decode()
     for tenant, staff, _ in two_organizations.values():
@@ -90,6 +93,7 @@ def test_platform_actions_are_recorded(make_tenant):
     call_command("tenants", "resume", "auditco")
     services.domain_attach(tenant=tenant, domain="careers.auditco.example")
     services.tenant_delete(tenant=tenant)
+    audit_deliver_everywhere()
 
     events = list(AuditEvent.objects.filter(object_repr__contains="auditco")
                   .order_by("id").values_list("tenant_slug", "actor", "action", "object_repr"))
@@ -111,6 +115,7 @@ def test_sign_in_and_its_failure_are_recorded_with_the_ip(make_tenant, in_tenant
                          REMOTE_ADDR="198.51.100.7")
     assert failed.status_code == 200  # the form again, with its error
     sign_in(client, staff)
+    audit_deliver_everywhere()
 
     with in_tenant(tenant):
         trail = list(AuditEvent.objects.order_by("id").values_list("actor", "action", "object_repr", "ip"))
@@ -138,6 +143,7 @@ def test_admin_add_change_and_delete_are_recorded_once_each(alias, make_tenant, 
         bulk = client.post("/admin/auth/group/", {"action": "delete_selected",
                                                    "_selected_action": selected, "post": "yes"})
         assert bulk.status_code == 302
+    audit_deliver_everywhere()
 
     with in_tenant(tenant):
         assert not Group.objects.filter(pk__in=[group.pk, *others]).exists()

@@ -8,6 +8,7 @@ from django.contrib.auth.models import Group
 from django.core import mail
 from django.db import connections
 
+from audit.services import audit_deliver_everywhere
 from careers.models import Application, ApplicationStatusChange, InterviewFeedback
 from tests.careers.factories import ApplicationFactory, JobFactory
 from tests.factories import UserFactory
@@ -50,6 +51,7 @@ def run_action(client, action: str, applications, follow=False):
 
 
 def audit_rows(action: str) -> list[tuple]:
+    audit_deliver_everywhere()  # what the workers do once the test's transaction would commit
     with connections["audit"].cursor() as cursor:
         cursor.execute("SELECT tenant_slug, actor, action, object_repr FROM audit_auditevent "
                        "WHERE action = %s ORDER BY id", [action])

@@ -14,10 +14,11 @@ NEW_PASSWORD = "a-long-and-unusual-passphrase-42"
 
 
 @pytest.fixture
-def invite(console, mailoutbox):
+def invite(console, mailoutbox, django_capture_on_commit_callbacks):
     """Initech created from the console; returns (host, path of the invite link)."""
-    console.post("/create/", {"name": "Initech", "slug": "initech", "plan": "free",
-                              "database_alias": "default", "admin_email": "bill@initech.example"})
+    with django_capture_on_commit_callbacks(execute=True):  # the e-mail leaves after the commit
+        console.post("/create/", {"name": "Initech", "slug": "initech", "plan": "free",
+                                  "database_alias": "default", "admin_email": "bill@initech.example"})
     (mail,) = mailoutbox
     match = re.search(r"http://(initech\.tenantry\.test)(/admin/invite/[^/\s]+/[^/\s]+/)", mail.body)
     assert match, mail.body

@@ -1,4 +1,4 @@
-"""deploy/systemd: both units pass ``systemd-analyze verify`` (directives, paths, executables)."""
+"""deploy/systemd: every unit passes ``systemd-analyze verify`` (directives, paths, executables)."""
 
 import shutil
 import subprocess
@@ -41,3 +41,17 @@ def test_a_unit_with_a_missing_executable_is_refused(tmp_path):
     """The checks above can fail: the unit as shipped names /srv/tenantry, absent here."""
     result = verify(UNITS / "tenantry.service")
     assert result.returncode != 0 and "/srv/tenantry/.venv/bin/gunicorn" in result.stderr
+
+
+@pytest.mark.parametrize(("name", "command"), [
+    ("tenantry-worker.service", "/.venv/bin/celery -A controlplane worker"),
+    ("tenantry-beat.service", "/.venv/bin/celery -A controlplane beat"),
+])
+def test_the_celery_units_verify_and_run_the_contracted_commands(tmp_path, name, command):
+    unit = installed_at_checkout(tmp_path, name)
+    result = verify(unit)
+    assert result.returncode == 0, result.stderr
+    text = unit.read_text()
+    assert f"ExecStart={REPO}{command}" in text
+    assert "DJANGO_SETTINGS_MODULE=settings.prod" in text and "EnvironmentFile=/etc/tenantry/env" in text
+

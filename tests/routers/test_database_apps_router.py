@@ -35,7 +35,8 @@ SCOPES = {"public": PUBLIC, "tenant on the primary": ON_PRIMARY, "tenant on dedi
 # Where each model is read and written, by scope. None: nowhere (the router raises).
 HOMES = {
     AuditEvent: {"public": "audit", "tenant on the primary": "audit", "tenant on dedicated": "audit"},
-    PendingAuditEvent: {"public": "default", "tenant on the primary": "default", "tenant on dedicated": "default"},
+    # An event waits on its action's database, in its action's transaction (#18 item 12).
+    PendingAuditEvent: {"public": "default", "tenant on the primary": "default", "tenant on dedicated": "dedicated"},
     Tenant: {"public": "default", "tenant on the primary": "default", "tenant on dedicated": "default"},
     Domain: {"public": "default", "tenant on the primary": "default", "tenant on dedicated": "default"},
     User: {"public": "default", "tenant on the primary": "default", "tenant on dedicated": "dedicated"},
@@ -131,7 +132,8 @@ def test_the_orm_refuses_a_foreign_key_across_databases(make_tenant, in_tenant):
 # Which aliases may hold each app's tables, by scope (the scope a migration runs in).
 MIGRATES_ON = {
     "audit": {"public": {"audit"}, "tenant on the primary": {"audit"}, "tenant on dedicated": {"audit"}},
-    "audit_outbox": {"public": {"default"}, "tenant on the primary": set(), "tenant on dedicated": set()},
+    "audit_outbox": {"public": {"default"}, "tenant on the primary": {"default"},
+                     "tenant on dedicated": {"dedicated"}},
     "tenants": {"public": {"default"}, "tenant on the primary": set(), "tenant on dedicated": set()},
     "auth": {"public": {"default"}, "tenant on the primary": {"default"}, "tenant on dedicated": {"dedicated"}},
     "sessions": {"public": {"default"}, "tenant on the primary": {"default"},

@@ -1,38 +1,13 @@
 """Redis is a cache in front of the database: when it stops, nothing breaks; it heals by itself."""
 
-import shutil
-import subprocess
-from pathlib import Path
-
 import pytest
 from django.contrib.auth.models import User
 from django.core.cache import cache
 
-from tests.servers import free_port, stop_process, wait_until_listening
+from tests.servers import RedisServer, free_port
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "correct horse battery staple"
-
-
-class RedisServer:
-    """A real redis-server of our own on a free port, which the test can stop and start."""
-
-    def __init__(self, port: int, log: Path):
-        self.port, self.log, self.process = port, log, None
-
-    def start(self):
-        with self.log.open("ab") as log:
-            self.process = subprocess.Popen(
-                [shutil.which("redis-server"), "--port", str(self.port), "--bind", "127.0.0.1",
-                 "--save", "", "--appendonly", "no"],
-                stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-            )
-        wait_until_listening(self.port, self.process, self.log, timeout=10)
-
-    def stop(self):
-        if self.process:
-            stop_process(self.process, timeout=10)
-            self.process = None
 
 
 @pytest.fixture

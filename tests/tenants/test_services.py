@@ -121,10 +121,13 @@ def test_custom_domains_are_validated_and_unique(make_tenant, bad):
 
 
 @pytest.mark.django_db
-def test_invite_creates_the_staff_admin_in_the_tenant_schema_only(make_tenant, in_tenant, mailoutbox):
+def test_invite_creates_the_staff_admin_in_the_tenant_schema_only(make_tenant, in_tenant, mailoutbox,
+                                                                  django_capture_on_commit_callbacks):
     from django.contrib.auth.models import User
 
-    provisioned = services.tenant_create(slug="initech", name="Initech", admin_email="bill@initech.example")
+    with django_capture_on_commit_callbacks(execute=True):  # the e-mail leaves after the commit
+        provisioned = services.tenant_create(slug="initech", name="Initech",
+                                             admin_email="bill@initech.example")
     assert provisioned.invite_link.startswith("http://initech.tenantry.test/admin/invite/")
     with in_tenant(provisioned.tenant):
         user = User.objects.get(username="bill@initech.example")

@@ -1,8 +1,10 @@
-"""``manage.py audit deliver``: move events waiting in the outbox to the audit database."""
+"""``manage.py audit deliver``: move events waiting in every outbox to the audit database.
+
+The workers do it by themselves (``audit.outbox_deliver``); this is the manual way."""
 
 from django.core.management.base import BaseCommand, CommandError
 
-from audit.services import audit_deliver, audit_pending_count
+from audit.services import audit_deliver_everywhere, audit_pending_count
 
 
 class Command(BaseCommand):
@@ -20,7 +22,7 @@ class Command(BaseCommand):
             self.stdout.write(str(audit_pending_count()))
             return
         try:
-            delivered = audit_deliver()
+            delivered = audit_deliver_everywhere()
         except Exception as error:
             raise CommandError(
                 f"Audit database unreachable ({type(error).__name__}: {error}); "

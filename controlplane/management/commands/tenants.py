@@ -5,8 +5,8 @@ import json
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from controlplane.management import operations_cli
 from controlplane.management.mobility_commands import MobilityCommands
-
 from tenants import doctor, selectors, services
 from tenancy.hosts import tenant_url
 from tenants.models import Tenant
@@ -72,6 +72,8 @@ class Command(MobilityCommands, BaseCommand):
         attach.add_argument("slug")
         attach.add_argument("domain")
 
+        operations_cli.add_parser(sub)
+
     def handle(self, *args, action, **options):
         try:
             getattr(self, f"handle_{action.replace('-', '_')}")(**options)
@@ -101,7 +103,7 @@ class Command(MobilityCommands, BaseCommand):
             self.stderr.write(f"The invite e-mail to {admin_email} could not be sent "
                               f"({provisioned.invite_error}); give them this link: {provisioned.invite_link}")
         elif provisioned.invite_link:
-            self.stdout.write(f"Invite sent to {admin_email}: {provisioned.invite_link}")
+            self.stdout.write(f"Invite e-mail to {admin_email} handed to the workers: {provisioned.invite_link}")
 
     def handle_list(self, *, database_alias="", json=False, **_):
         rows = [tenant_as_dict(tenant) for tenant in selectors.tenant_list(database_alias=database_alias)]
@@ -131,6 +133,9 @@ class Command(MobilityCommands, BaseCommand):
     def handle_attach_domain(self, *, slug, domain, **_):
         attached = services.domain_attach(tenant=selectors.tenant_get(slug=slug), domain=domain)
         self.stdout.write(f"{attached.domain} now serves {slug}; point its DNS at the platform.")
+
+    def handle_operations(self, **options):
+        operations_cli.handle(self, **options)
 
     def handle_migrate(self, *, verbosity=1, **_):
         services.tenants_migrate(verbosity=verbosity, stdout=self.stdout)
