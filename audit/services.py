@@ -13,7 +13,6 @@ from __future__ import annotations
 import logging
 import uuid
 
-from django.conf import settings
 from django.db import DatabaseError, connections, router, transaction
 from django.utils import timezone
 
