@@ -61,9 +61,11 @@ def registered() -> list[Kind]:
 
 
 def register_builtin() -> None:
-    from operations import builtin, fleet
+    from operations import builtin, fleet, mobility
 
     register("audit.deliver", builtin.audit_deliver_everywhere_run,
              label="Deliver every waiting audit event to the audit database")
+    register(mobility.MOVE, mobility.tenant_move_run, label="Move a tenant to another database")
+    register(mobility.ARCHIVE, mobility.tenant_archive_run, label="Archive a tenant")
     if fleet.available():  # the fleet orchestrator is its own package
         register(fleet.KIND, fleet.fleet_migrate_run, label="Migrate the fleet (every tenant)")

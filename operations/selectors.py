@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 
+from operations import kinds
 from operations.models import Operation
 from tenancy import context
 from tenants.models import Tenant
@@ -45,8 +46,11 @@ def operation_as_dict(operation: Operation) -> dict:
 
 
 def operation_scope(*, operation: Operation) -> context.Scope:
-    """The tenant's scope as the registry has it now; PermissionError if it cannot run there."""
-    if operation.tenant_id is None:
+    """The tenant's scope as the registry has it now; PermissionError if it cannot run there.
+
+    A kind that is not per tenant runs in ``public`` even when a tenant is recorded (a move
+    is about a tenant, and works from the registry)."""
+    if operation.tenant_id is None or not kinds.get(operation.kind).per_tenant:
         return context.public_scope()
     tenant = Tenant.objects.using(settings.TENANT_DB_ALIAS).filter(pk=operation.tenant_id).first()
     if tenant is None:

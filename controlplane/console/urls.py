@@ -26,6 +26,7 @@ urlpatterns = [
     path("tenants/<slug:slug>/invite/resend/", views.invite_resend, name="invite-resend"),
     path("tenants/<slug:slug>/invite/link/", views.invite_link_copy, name="invite-link"),
     path("tenants/<slug:slug>/delete/", views.tenant_delete, name="tenant-delete"),
+    path("tenants/<slug:slug>/move/", views.tenant_move, name="tenant-move"),
     path("databases/", views.database_list, name="database-list"),
     path("audit/", views.audit_list, name="audit-list"),
     path("operations/", operations_views.operation_list, name="operation-list"),

@@ -15,12 +15,15 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from audit import selectors as audit_selectors
+from operations import mobility as operation_kinds
+from operations import services as operation_services
 from audit.services import audit_pending_count
 from controlplane.console.forms import DomainAttachForm, TenantCreateForm, TenantDeleteForm, TenantFilterForm
 from controlplane.console.slugs import slug_suggest
 from tenants import invites, selectors, services
 from tenancy.hosts import tenant_host, tenant_url
 from tenants.models import Tenant
+from tenants.placement import tenant_database_aliases
 
 logger = logging.getLogger(__name__)
 PAGE_SIZE = 25
@@ -154,6 +157,7 @@ def _render_detail(request, tenant, domain_form, status=200, invite_link=None):
         pending_invite = None
     return _page(request, "console/tenant_detail.html", {
         "tenant": tenant, "url": tenant_url(tenant), "size": size,
+        "move_targets": [alias for alias in tenant_database_aliases() if alias != tenant.database_alias],
         "domains": tenant.domains.order_by("-is_primary", "domain"), "domain_form": domain_form,
         "own_host": tenant_host(tenant.slug), "pending_invite": pending_invite,
         "invite_link": invite_link,
@@ -276,6 +280,31 @@ def tenant_delete(request, slug):
 
 
 AUDIT_PAGE_SIZE = 50
+
+
+@console_view("tenants.change_tenant")
+@require_POST
+def tenant_move(request, slug):
+    """Move (or archive) the tenant on the workers; the operations page shows it live."""
+    tenant = _tenant_or_404(slug)
+    action = request.POST.get("action")
+    if request.POST.get("confirm_slug", "").strip() != tenant.slug:
+        messages.error(request, f"Type {tenant.slug} to confirm.")
+        return redirect("console:tenant-detail", slug=tenant.slug)
+    if action == "move":
+        to = request.POST.get("to", "")
+        if to not in tenant_database_aliases() or to == tenant.database_alias:
+            messages.error(request, f"Choose another database than {tenant.database_alias}.")
+            return redirect("console:tenant-detail", slug=tenant.slug)
+        kind, params = operation_kinds.MOVE, {"slug": tenant.slug, "to": to}
+    elif action == "archive":
+        kind, params = operation_kinds.ARCHIVE, {"slug": tenant.slug}
+    else:
+        raise Http404("No such action.")
+    started = operation_services.operation_start(kind=kind, tenant=tenant, params=params,
+                                                 requested_by=request.user.get_username())
+    (messages.warning if started.sent is False else messages.success)(request, started.notice)
+    return redirect("console:operation-list")
 
 
 @console_view("tenants.view_tenant")
