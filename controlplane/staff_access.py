@@ -86,6 +86,7 @@ class SetPasswordView(auth_views.PasswordResetConfirmView):
     template_name = "staff/set_password.html"
     form_class = StaffSetPasswordForm
     post_reset_login = True
+    post_reset_login_backend = "django.contrib.auth.backends.ModelBackend"  # axes only refuses
     success_url = reverse_lazy("admin:index")
     reset = False
 
