@@ -35,6 +35,8 @@ class TenantMiddleware:
 
     def __call__(self, request):
         host = request._get_raw_host()
+        if not split_domain_port(host)[0]:  # not a host name at all: Django's own 400
+            request.get_host()
         try:
             site = site_for_host(host)
         except (OperationalError, InterfaceError) as error:  # the registry's database is down

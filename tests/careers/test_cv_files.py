@@ -9,6 +9,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connections, transaction
 
+from audit.services import audit_deliver_everywhere
 from careers.models import Application
 from careers.uploads import BoundedTemporaryFileUploadHandler
 from tests.careers.documents import docx_bytes, odt_bytes, pdf_bytes, zip_bytes
@@ -66,6 +67,7 @@ def acme_cv(acme, in_tenant, tenant_client, media_root):
 
 
 def audit_rows(action: str) -> list[tuple]:
+    audit_deliver_everywhere()  # what the workers do once the test's transaction would commit
     with connections["audit"].cursor() as cursor:
         cursor.execute("SELECT tenant_slug, actor, object_repr FROM audit_auditevent "
                        "WHERE action = %s ORDER BY id", [action])

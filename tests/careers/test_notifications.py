@@ -40,7 +40,7 @@ def test_only_opted_in_active_staff_of_this_organization_are_emailed(
         response = tenant_client(acme).post(f"/jobs/{job.pk}/apply/", VALID)
         assert mail.outbox == []  # nothing leaves before the application is committed
 
-    assert response.status_code == 302 and len(callbacks) == 1
+    assert response.status_code == 302 and len(callbacks) == 2  # the staff's, the candidate's
     staff_mail = [message for message in mail.outbox if message.to != [VALID["email"]]]
     assert len(mail.outbox) == len(staff_mail) + 1  # and the candidate's confirmation
     assert sorted(message.to[0] for message in staff_mail) == ["ann@acme.example", "bob@acme.example"]
@@ -78,8 +78,8 @@ def test_a_failed_send_is_logged_and_the_application_is_kept(
         application = Application.objects.get()
     assert application.email == VALID["email"]
     staff, confirmation = [r for r in caplog.records if r.name == "careers.notifications"]
-    assert f"new-application e-mail for application {application.pk} was not sent" in staff.getMessage()
-    assert f"confirmation e-mail for application {application.pk} was not sent" in confirmation.getMessage()
+    assert f"application-received e-mail for application {application.pk} was not sent" in staff.getMessage()
+    assert f"application-confirmation e-mail for application {application.pk} was not sent" in confirmation.getMessage()
     for record in (staff, confirmation):
         assert record.exc_info and isinstance(record.exc_info[1], ConnectionRefusedError)
 

@@ -65,6 +65,7 @@ def test_filtering_by_organization_shows_the_platforms_actions_about_it(console,
     with in_tenant(acme):
         audit_record(action="applications.exported", object_repr="acme own", actor="wile")
 
+    audit_deliver_everywhere()  # what the workers do after the commit
     me = platform_admin.username
     response = console.get("/audit/", {"tenant": "initech"})
     assert events(response) == [

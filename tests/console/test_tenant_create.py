@@ -158,9 +158,11 @@ def test_an_invalid_slug_is_said_once_and_previews_no_host(console):
     assert '<span id="host-preview">slug</span>' in valid
 
 
-def test_in_development_the_created_message_says_the_invite_was_printed(console, settings, capsys):
+def test_in_development_the_created_message_says_the_invite_was_printed(
+        console, settings, capsys, django_capture_on_commit_callbacks):
     settings.EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
-    response = console.post("/create/", form_data(), follow=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = console.post("/create/", form_data(), follow=True)
     assert ("an invite to set a password is on its way to bill@initech.example (development: the e-mail, "
             "with its link, was printed to the terminal running the server).") in response.content.decode()
     assert "/admin/invite/" in capsys.readouterr().out

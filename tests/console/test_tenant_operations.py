@@ -147,6 +147,7 @@ def test_domains_of_another_tenant_cannot_be_touched(make_tenant, console):
 @pytest.mark.django_db(databases=["default", "audit"])
 def test_domain_changes_are_audited_under_the_organization(make_tenant, console, platform_admin):
     from audit.models import AuditEvent
+    from audit.services import audit_deliver_everywhere
     from tenancy import context
 
     make_tenant("acme", name="Acme")
@@ -154,6 +155,7 @@ def test_domain_changes_are_audited_under_the_organization(make_tenant, console,
     console.post("/tenants/acme/domains/primary/", {"domain": "jobs.acme.example"})
     console.post("/tenants/acme/domains/primary/", {"domain": "acme.tenantry.test"})
     console.post("/tenants/acme/domains/remove/", {"domain": "jobs.acme.example"})
+    audit_deliver_everywhere()  # what the workers do after the commit
     with context.activated(context.public_scope()):
         trail = list(AuditEvent.objects.filter(action__startswith="domain.", subject_slug="acme")
                      .order_by("id").values_list("actor", "action", "object_repr", "tenant_slug"))

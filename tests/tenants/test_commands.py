@@ -166,6 +166,7 @@ def test_an_unexpected_failure_is_one_clear_line_not_a_traceback(monkeypatch):
                                 "to server: Connection refused")
 
 
+@pytest.mark.django_db(transaction=True, databases="__all__")  # the send follows the real commit
 def test_an_invite_that_fails_for_any_reason_leaves_the_tenant_live_and_prints_the_link(monkeypatch):
     from django.core.mail import BadHeaderError
 
