@@ -160,23 +160,3 @@ def _platform_event(action: str, object_repr: str) -> None:
     """Platform actions go to the platform's trail, whichever scope the caller is in."""
     with context.activated(context.public_scope()):
         audit_record(action=action, object_repr=object_repr)
-
-
-def tenants_migrate(*, verbosity: int = 1, stdout=None) -> None:
-    """Bring every database up to date: control plane, every tenant, mapped apps."""
-    from django.core.management import call_command
-
-    from tenants.placement import tenant_database_aliases
-
-    with context.activated(context.public_scope()):
-        call_command("migrate", database=settings.TENANT_DB_ALIAS, interactive=False,
-                     verbosity=verbosity, stdout=stdout)
-        for alias in tenant_database_aliases():
-            if alias != settings.TENANT_DB_ALIAS:
-                schemas.database_fail_closed(alias)
-            template_schema.template_migrate(alias=alias, verbosity=verbosity, stdout=stdout)
-        for alias in sorted(set(settings.DATABASE_APPS_MAPPING.values())):
-            call_command("migrate", database=alias, interactive=False,
-                         verbosity=verbosity, stdout=stdout)
-        for tenant in Tenant.objects.order_by("slug"):
-            schemas.schema_migrate(tenant=tenant, verbosity=verbosity, stdout=stdout)

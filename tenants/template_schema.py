@@ -19,7 +19,7 @@ from tenancy import context
 from tenancy.schema_names import check_schema_name
 
 TEMPLATE_SCHEMA = "tenantry_template"
-_clone_sql: dict[str, str] = {}  # alias -> statements with {schema} for the new schema
+_clone_sql: dict[str, tuple[int, str]] = {}  # alias -> (template's migration count, statements)
 _current: set[str] = set()  # aliases whose template has every migration, seen by this process
 
 
@@ -33,6 +33,11 @@ def template_migrate(*, alias: str, verbosity: int = 0, stdout=None) -> None:
         cursor.execute(f'CREATE SCHEMA IF NOT EXISTS "{TEMPLATE_SCHEMA}"')
     with context.activated(template_scope(alias)):
         call_command("migrate", database=alias, interactive=False, verbosity=verbosity, stdout=stdout)
+    template_changed(alias)
+
+
+def template_changed(alias: str) -> None:
+    """The template was migrated (here or by the fleet): rebuild the clone, recheck readiness."""
     _clone_sql.pop(alias, None)
     _current.discard(alias)
 
@@ -56,13 +61,17 @@ def template_ready(alias: str) -> bool:
 def schema_clone(*, schema_name: str, alias: str) -> None:
     """Create ``schema_name`` on ``alias`` as a copy of the template."""
     check_schema_name(schema_name)
-    if alias not in _clone_sql:
-        _clone_sql[alias] = _build_clone_sql(alias)
-    scope = context.Scope(schema_name, alias, FakeTenant(schema_name), include_public=False)
     with connections[alias].cursor() as cursor:
+        # A fleet migration in another process may have changed the template since the
+        # statements were built (a new table would be missing from the copy): rebuild then.
+        cursor.execute(f'SELECT count(*) FROM "{TEMPLATE_SCHEMA}".django_migrations')
+        migrations = cursor.fetchone()[0]
+        if _clone_sql.get(alias, (None,))[0] != migrations:
+            _clone_sql[alias] = (migrations, _build_clone_sql(alias))
         cursor.execute(f'CREATE SCHEMA "{schema_name}"')
+    scope = context.Scope(schema_name, alias, FakeTenant(schema_name), include_public=False)
     with context.activated(scope), connections[alias].cursor() as cursor:
-        cursor.execute(_clone_sql[alias].replace("{schema}", schema_name))
+        cursor.execute(_clone_sql[alias][1].replace("{schema}", schema_name))
 
 
 def _build_clone_sql(alias: str) -> str:
