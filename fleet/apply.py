@@ -13,9 +13,11 @@ import time
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 
+from django.apps import apps as global_apps
 from django.core.management.sql import emit_post_migrate_signal
 from django.db import DatabaseError, connections, transaction
 from django.db.migrations.recorder import MigrationRecorder
+from django.db.models.signals import post_migrate
 from django_tenants.postgresql_backend.base import FakeTenant
 
 from fleet.graph import Plan, Step
@@ -154,8 +156,9 @@ def _apply_segment(target, plan, segment, collected, lock_timeout, outcome, crea
                     else:
                         _execute(connection, plan.state_before(step), step)
                     done.append(step)
-                if any(step.changes_models for step in segment):
-                    emit_post_migrate_signal(0, False, alias)
+                changed = {step.key[0] for step in segment if step.changes_models}
+                if changed:
+                    _post_migrate(alias, changed)
                 if not atomic:
                     cursor.execute("RESET lock_timeout")
     for step in done:  # counted once committed
@@ -164,6 +167,16 @@ def _apply_segment(target, plan, segment, collected, lock_timeout, outcome, crea
             outcome.replayed += 1
         else:
             outcome.executed += 1
+
+
+def _post_migrate(alias: str, app_labels: set[str]) -> None:
+    """Django's post_migrate (content types, permissions), for the apps whose models changed
+    only: the template already ran it for all, and every app costs queries per schema."""
+    for label in sorted(app_labels):
+        app_config = global_apps.get_app_config(label)
+        if app_config.models_module is not None:
+            post_migrate.send(sender=app_config, app_config=app_config, verbosity=0,
+                              interactive=False, using=alias, apps=global_apps, plan=None)
 
 
 def _execute(connection, state, step: Step):
