@@ -38,6 +38,7 @@ bench: system-packages install
 	@dpkg -s valgrind >/dev/null 2>&1 || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq valgrind >/dev/null
 	$(PY) bench/run.py
 	$(PY) bench/pgbouncer.py
+	$(PY) bench/fleet.py --tenants $(or $(FLEET_TENANTS),100)
 
 clean:
 	rm -rf $(VENV) var staticfiles test-artifacts

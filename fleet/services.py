@@ -24,7 +24,7 @@ from fleet import selectors
 from fleet.apply import SchemaOutcome, schema_migrate_fast, template_migrate_collecting
 from fleet.graph import Plan, Step, plan_load
 from fleet.ledger import ledger_ensure, ledger_read
-from fleet.runner import run_bounded
+from fleet.runner import interleaved, run_bounded
 from fleet.selectors import ABSENT, Target
 from fleet.summary import FleetCheck, FleetSummary
 from tenancy import context
@@ -101,7 +101,9 @@ def fleet_migrate(*, parallel: int | None = None, canary: int | None = None,
         summary.control_plane.update(_migrate_databases(selectors.mapped_aliases(), plan, emit))
 
         targets = selectors.fleet_targets()
-        work = _plan_tenants(targets, plan, summary, templates_ok)
+        # Interleaved across databases: a canary meets every database, not only the first.
+        work = interleaved(_plan_tenants(targets, plan, summary, templates_ok),
+                           lambda item: item.target.alias)
         chosen = work
         if tenants is not None:
             chosen = [item for item in work if item.target.slug in set(tenants)]
@@ -147,7 +149,10 @@ def _migrate_databases(aliases: list[str], plan: Plan, emit: Progress) -> dict[s
     applied = {}
     for alias in aliases:
         missing = selectors.database_missing(alias=alias, labels=plan.labels)
-        call_command("migrate", database=alias, interactive=False, verbosity=0, stdout=StringIO())
+        if missing:
+            call_command("migrate", database=alias, interactive=False, verbosity=0, stdout=StringIO())
+        elif alias in selectors.fleet_aliases():
+            database_fail_closed(alias)  # what our migrate does after Django's, kept when skipped
         applied[alias] = len(missing)
         emit(FleetEvent("stage", f"database {alias}: {len(missing)} migration(s) applied"))
     return applied
