@@ -143,10 +143,13 @@ def _apply_segment(target, plan, segment, collected, lock_timeout, outcome, crea
         with transaction.atomic(using=alias) if atomic else nullcontext():
             with connection.cursor() as cursor:
                 # The first statement of the transaction also carries SET LOCAL search_path.
-                set_timeout = f"SET LOCAL lock_timeout = '{int(lock_timeout * 1000)}ms'"
+                # No wait for the WAL flush at commit: a crash can only lose whole schemas'
+                # migrations (each with its django_migrations rows), which a rerun applies again.
+                settings_sql = (f"SET LOCAL lock_timeout = '{int(lock_timeout * 1000)}ms'; "
+                                "SET LOCAL synchronous_commit = off")
                 if not atomic:
-                    set_timeout = set_timeout.replace("LOCAL", "SESSION")
-                cursor.execute(set_timeout)
+                    settings_sql = f"SET lock_timeout = '{int(lock_timeout * 1000)}ms'"
+                cursor.execute(settings_sql)
                 if create_ledger:  # a schema made but never migrated: its own django_migrations
                     MigrationRecorder(connection).ensure_schema()
                 for step in segment:

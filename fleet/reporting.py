@@ -61,7 +61,7 @@ class BarReporter:
 
     def __init__(self, stream, verbosity: int = 1):
         self.verbosity = verbosity
-        self.console = Console(file=stream)
+        self.console = Console(file=stream, highlight=False)
         self.progress = Progress(
             TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
             TextColumn("[red]{task.fields[failed]} failed"), TextColumn("{task.fields[rate]}/s"),

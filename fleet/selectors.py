@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import connections
+from django.db import DatabaseError, connections, transaction
 
 from tenancy import context
 from tenancy.schema_names import check_schema_name
@@ -13,7 +14,9 @@ from tenants.models import Tenant
 from tenants.placement import tenant_database_aliases
 from tenants.template_schema import TEMPLATE_SCHEMA
 
-CHUNK = 1000  # schemas per statement: a bounded statement, still few round trips at 10,000
+# Schemas per statement: PostgreSQL plans a UNION ALL over many tables in more than linear time
+# (measured: 50 schemas 15 ms, 1,000 schemas 7 s), so many small statements beat one.
+CHUNK = 50
 
 
 @dataclass(frozen=True)
@@ -58,29 +61,45 @@ def schemas_missing(*, alias: str, schema_names: list[str], labels: list[str]) -
         missing.update({name: None if name in found else ABSENT
                         for name in schema_names if name not in ledgers})
         present = [name for name in schema_names if name in ledgers]
-        for start in range(0, len(present), CHUNK):
-            parts = [
-                f"SELECT '{name}' AS s, ARRAY(SELECT key FROM expected EXCEPT "
-                f"SELECT app || '.' || name FROM \"{name}\".django_migrations) AS m"
-                for name in present[start:start + CHUNK]
-            ]
+        # A digest per schema, compared on the server: only schemas that differ come back,
+        # with their digest. Schemas with the same digest hold the same rows, so one of each
+        # is read to say what they lack (a schema may also hold rows of removed migrations).
+        digest = hashlib.md5(",".join(sorted(labels)).encode()).hexdigest()
+        by_digest: dict[str | None, list[str]] = {}
+        for chunk in _chunks(present):
+            parts = [f"SELECT '{name}' AS s, app || '.' || name AS k FROM \"{name}\".django_migrations"
+                     for name in chunk]
             cursor.execute(
-                "WITH expected AS (SELECT unnest(%s::text[]) AS key) SELECT s, m FROM ("
-                + " UNION ALL ".join(parts) + ") AS x WHERE cardinality(m) > 0",
-                [labels],
+                "SELECT s, h FROM (SELECT s, md5(string_agg(k, ',' ORDER BY k COLLATE \"C\")) AS h "
+                "FROM (SELECT unnest(%s::text[]) AS s, NULL AS k UNION ALL " + " UNION ALL ".join(parts)
+                + ") AS x GROUP BY s) AS y WHERE h IS DISTINCT FROM %s",
+                [chunk, digest],
             )
-            missing.update(dict(cursor.fetchall()))
+            for name, found_digest in cursor.fetchall():
+                by_digest.setdefault(found_digest, []).append(name)
+        for names in by_digest.values():
+            cursor.execute(f'SELECT app || \'.\' || name FROM "{names[0]}".django_migrations')
+            found = {label for (label,) in cursor.fetchall()}
+            lacking = [label for label in labels if label not in found]
+            if lacking:
+                missing.update({name: lacking for name in names})
     return missing
+
+
+def _chunks(names: list[str]) -> list[list[str]]:
+    return [names[start:start + CHUNK] for start in range(0, len(names), CHUNK)]
 
 
 def database_missing(*, alias: str, labels: list[str]) -> list[str]:
     """Labels missing from a database's own ``django_migrations`` (control plane, audit)."""
-    with context.activated(context.public_scope()), connections[alias].cursor() as cursor:
-        tables = connections[alias].introspection.table_names(cursor)
-        if "django_migrations" not in tables:
+    with context.activated(context.public_scope()):
+        try:
+            # A savepoint: a fresh database has no table yet, and a caller's transaction survives.
+            with transaction.atomic(using=alias), connections[alias].cursor() as cursor:
+                cursor.execute("SELECT app, name FROM django_migrations")
+                applied = {f"{app}.{name}" for app, name in cursor.fetchall()}
+        except DatabaseError:
             return list(labels)
-        cursor.execute("SELECT app, name FROM django_migrations")
-        applied = {f"{app}.{name}" for app, name in cursor.fetchall()}
     return [label for label in labels if label not in applied]
 
 

@@ -18,7 +18,7 @@ from typing import Callable
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
-from django.db import DatabaseError
+from django.db import DatabaseError, transaction
 
 from fleet import selectors
 from fleet.apply import SchemaOutcome, schema_migrate_fast, template_migrate_collecting
@@ -139,7 +139,8 @@ def _check_slugs(slugs: list[str]) -> None:
 
 def _targets_or_none() -> list[Target]:
     try:
-        return selectors.fleet_targets()
+        with transaction.atomic(using=settings.TENANT_DB_ALIAS):  # a caller's transaction survives
+            return selectors.fleet_targets()
     except DatabaseError:  # a fresh database: no registry table yet, so no tenants
         return []
 
