@@ -17,8 +17,9 @@ clone; p50 reported). The test app ``tests.fleet.fleetapp`` gets one more migrat
 measures the same five steps on stages BASE to BASE+4 of the test app.
 
 ``--light N`` instead measures Tenantry alone at N *light* tenants: registry rows and schemas
-holding only ``django_migrations`` and the test app's table (made by SQL in batches, for when
-cloning N full schemas does not fit the time), stages 1 to 3.
+holding only ``django_migrations`` and the test app's table, with the template's marker as a
+clone copies it (made by SQL in batches, for when cloning N full schemas does not fit the
+time), stages 1 to 3.
 """
 
 from __future__ import annotations
@@ -93,6 +94,10 @@ def prepare_light(tenants: int) -> None:
             EXECUTE format('CREATE TABLE %I.django_migrations (LIKE tenantry_template.django_migrations
                             INCLUDING ALL)', s);
             EXECUTE format('INSERT INTO %I.django_migrations SELECT * FROM tenantry_template.django_migrations', s);
+            EXECUTE format('SELECT setval(pg_get_serial_sequence(%L, ''id''), (SELECT max(id) FROM %I.django_migrations))',
+                           s || '.django_migrations', s);
+            EXECUTE format('COMMENT ON SCHEMA %I IS %L', s,
+                           obj_description('tenantry_template'::regnamespace, 'pg_namespace'));
             EXECUTE format('CREATE TABLE %I.fleetapp_widget (LIKE tenantry_template.fleetapp_widget
                             INCLUDING ALL)', s);
             INSERT INTO public.tenants_tenant (schema_name, slug, name, status, plan, database_alias, created)
@@ -154,6 +159,7 @@ def main() -> None:
     results = {}
     results["check"] = ours(base, "--check")
     line("tenants migrate --check, nothing pending", *results["check"])
+    line("tenants migrate --check --verify (every table read)", *ours(base, "--check", "--verify"))
     results["noop"] = ours(base)
     line("tenants migrate, nothing pending", *results["noop"])
     results["column"] = ours(base + 1)
@@ -185,6 +191,7 @@ def light(tenants: int) -> None:
     prepare_light(tenants)
     print(f"made in {time.monotonic() - started:.0f} s; catalog: {catalog()}", flush=True)
     for label, stage, extra in (("--check, nothing pending", 1, ("--check",)),
+                                ("--check --verify (every table read)", 1, ("--check", "--verify")),
                                 ("nothing pending", 1, ()), ("one nullable column", 2, ()),
                                 ("RunPython (executor fallback)", 3, ())):
         wall, inner = ours(stage, *extra)

@@ -89,6 +89,7 @@ def template_migrate_collecting(*, alias: str, plan: Plan, missing: list[str] | 
         if pending:
             # As Django's migrate: content types and permissions, which new tenants copy.
             emit_post_migrate_signal(0, False, alias)
+        template_mark(alias=alias, plan=plan)
     template_schema.template_changed(alias)
     outcome.seconds = time.monotonic() - started
     return outcome
@@ -105,9 +106,11 @@ def schema_migrate_fast(*, target: Target, plan: Plan, pending: list[Step],
     while remaining:
         outcome.attempts += 1
         try:
-            for segment in _segments(remaining):
+            segments = _segments(remaining)
+            for number, segment in enumerate(segments):
                 _apply_segment(target, plan, segment, collected, lock_timeout, outcome,
-                               create_ledger and not outcome.applied)
+                               create_ledger and not outcome.applied,
+                               plan.marker if number == len(segments) - 1 else None)
                 remaining = remaining[len(segment):]
         except DatabaseError as error:
             code = getattr(error.__cause__, "pgcode", None)
@@ -134,7 +137,8 @@ def _segments(steps: list[Step]) -> list[list[Step]]:
     return segments
 
 
-def _apply_segment(target, plan, segment, collected, lock_timeout, outcome, create_ledger) -> None:
+def _apply_segment(target, plan, segment, collected, lock_timeout, outcome, create_ledger,
+                   marker) -> None:
     alias = target.alias
     connection = connections[alias]
     atomic = segment[0].migration.atomic
@@ -162,6 +166,8 @@ def _apply_segment(target, plan, segment, collected, lock_timeout, outcome, crea
                 changed = {step.key[0] for step in segment if step.changes_models}
                 if changed:
                     _post_migrate(alias, changed)
+                if marker:  # every migration of the plan is in: say so in the catalog
+                    cursor.execute(_marker_sql(target.schema_name, marker))
                 if not atomic:
                     cursor.execute("RESET lock_timeout")
     for step in done:  # counted once committed
@@ -199,6 +205,24 @@ def _execute(connection, state, step: Step):
 def _record_sql(key: tuple[str, str]) -> str:
     app, name = key  # checked identifiers (fleet.graph)
     return f"INSERT INTO django_migrations (app, name, applied) VALUES ('{app}', '{name}', now());"
+
+
+def _marker_sql(schema_name: str, marker: str) -> str:
+    return f"COMMENT ON SCHEMA \"{schema_name}\" IS '{marker}'"  # a checked name, a hex digest
+
+
+def template_mark(*, alias: str, plan: Plan) -> None:
+    """The template is current: its marker, which clones copy with its rows."""
+    schemas_mark(alias=alias, schema_names=[template_schema.TEMPLATE_SCHEMA], plan=plan)
+
+
+def schemas_mark(*, alias: str, schema_names: list[str], plan: Plan, batch: int = 200) -> None:
+    """Schemas read as current (migrated before the markers, or by Django's migrate): marked,
+    so the next check need not open their tables."""
+    with context.activated(context.public_scope()), connections[alias].cursor() as cursor:
+        for start in range(0, len(schema_names), batch):
+            cursor.execute("; ".join(_marker_sql(name, plan.marker)
+                                     for name in schema_names[start:start + batch]))
 
 
 def _one_line(error: BaseException) -> str:

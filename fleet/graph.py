@@ -63,6 +63,10 @@ class Plan:
     def labels(self) -> list[str]:
         return [step.label for step in self.steps]
 
+    @functools.cached_property
+    def marker(self) -> str:
+        return migrations_marker(self.labels)
+
     def pending(self, missing_labels) -> list[Step]:
         missing = set(missing_labels)
         return [step for step in self.steps if step.label in missing]
@@ -78,6 +82,12 @@ class Plan:
                 state.apps  # render once: cloning a rendered state is much cheaper than rendering
                 self._states[number] = state
             return self._states[number].clone()
+
+
+def migrations_marker(labels: list[str]) -> str:
+    """The schema comment written in the same transaction as a schema's last fleet migration:
+    with it, a check knows the schema is current from the catalog alone."""
+    return "tenantry migrations " + hashlib.md5(",".join(sorted(labels)).encode()).hexdigest()
 
 
 def plan_load() -> Plan:

@@ -21,7 +21,8 @@ from django.core.management import call_command
 from django.db import DatabaseError, transaction
 
 from fleet import selectors
-from fleet.apply import SchemaOutcome, schema_migrate_fast, template_migrate_collecting
+from fleet.apply import (SchemaOutcome, schema_migrate_fast, schemas_mark, template_mark,
+                         template_migrate_collecting)
 from fleet.graph import Plan, Step, plan_load
 from fleet.ledger import ledger_ensure, ledger_read
 from fleet.runner import interleaved, run_bounded
@@ -55,8 +56,9 @@ class _Work:
     create_ledger: bool = False
 
 
-def fleet_check() -> FleetCheck:
-    """How many schemas are behind, per database; nothing is written."""
+def fleet_check(*, verify: bool = False) -> FleetCheck:
+    """How many schemas are behind, per database; nothing is written. ``verify``: read every
+    schema's ``django_migrations`` rather than trust the fleet's markers."""
     started = time.monotonic()
     labels = plan_load().labels
     check = FleetCheck()
@@ -66,7 +68,7 @@ def fleet_check() -> FleetCheck:
     for alias in selectors.fleet_aliases():
         names = [t.schema_name for t in targets if t.alias == alias]
         missing = selectors.schemas_missing(alias=alias, schema_names=[TEMPLATE_SCHEMA, *names],
-                                            labels=labels)
+                                            labels=labels, verify=verify)
         if TEMPLATE_SCHEMA in missing:
             check.templates_behind.append(alias)
         check.schemas[alias] = len(names)
@@ -79,11 +81,12 @@ def fleet_check() -> FleetCheck:
 
 def fleet_migrate(*, parallel: int | None = None, canary: int | None = None,
                   tenants: list[str] | None = None, progress: Progress | None = None,
-                  stop: threading.Event | None = None) -> FleetSummary:
+                  stop: threading.Event | None = None, verify: bool = False) -> FleetSummary:
     """Migrate everything; return what happened (``summary.ok`` is False if a tenant failed).
 
     ``canary``: the templates and the first N tenants behind, then stop (a later run does the
     rest). ``tenants``: only these slugs. ``progress`` is called in the calling thread.
+    ``verify``: read every schema's rows rather than trust the fleet's markers.
     """
     started = time.monotonic()
     emit = progress or (lambda event: None)
@@ -102,7 +105,7 @@ def fleet_migrate(*, parallel: int | None = None, canary: int | None = None,
 
         targets = selectors.fleet_targets()
         # Interleaved across databases: a canary meets every database, not only the first.
-        work = interleaved(_plan_tenants(targets, plan, summary, templates_ok),
+        work = interleaved(_plan_tenants(targets, plan, summary, templates_ok, verify),
                            lambda item: item.target.alias)
         chosen = work
         if tenants is not None:
@@ -167,8 +170,9 @@ def _migrate_templates(plan: Plan, summary: FleetSummary, emit: Progress) -> set
             database_fail_closed(alias)
         ledger_ensure(alias=alias)
         missing = selectors.schemas_missing(alias=alias, schema_names=[TEMPLATE_SCHEMA],
-                                            labels=plan.labels)
+                                            labels=plan.labels, verify=True)
         if TEMPLATE_SCHEMA not in missing:
+            template_mark(alias=alias, plan=plan)  # migrated by Django's migrate: mark it now
             emit(FleetEvent("stage", f"template on {alias}: current"))
             current.add(alias)
             continue
@@ -191,7 +195,7 @@ def _migrate_templates(plan: Plan, summary: FleetSummary, emit: Progress) -> set
 
 
 def _plan_tenants(targets: list[Target], plan: Plan, summary: FleetSummary,
-                  templates_ok: set[str]) -> list[_Work]:
+                  templates_ok: set[str], verify: bool = False) -> list[_Work]:
     work: list[_Work] = []
     for alias in selectors.fleet_aliases():
         on_alias = [t for t in targets if t.alias == alias]
@@ -199,8 +203,10 @@ def _plan_tenants(targets: list[Target], plan: Plan, summary: FleetSummary,
         db.schemas += len(on_alias)
         if not on_alias:
             continue
+        unmarked: set[str] = set()
         missing = selectors.schemas_missing(alias=alias, schema_names=[t.schema_name for t in on_alias],
-                                            labels=plan.labels)
+                                            labels=plan.labels, verify=verify, unmarked=unmarked)
+        schemas_mark(alias=alias, schema_names=sorted(unmarked), plan=plan)
         for target in on_alias:
             state = missing.get(target.schema_name, [])
             if state == []:

@@ -80,8 +80,15 @@ def _build_clone_sql(alias: str) -> str:
     with context.activated(template_scope(alias, include_public=False)):
         with connections[alias].cursor() as cursor:
             cursor.execute(CATALOG_SQL, {"template": TEMPLATE_SCHEMA})
-            return ";\n".join(row[0] for row in cursor.fetchall()) + ";"
+            return ";\n".join([COMMENT_SQL, *(row[0] for row in cursor.fetchall())]) + ";"
 
+
+# The template's comment (the fleet's "every migration is in" marker) goes first: read before
+# the rows, it can only be older than them, never claim a migration the copy lacks.
+COMMENT_SQL = (
+    "DO $$ BEGIN EXECUTE format('COMMENT ON SCHEMA %I IS %L', '{schema}', "
+    f"obj_description('{TEMPLATE_SCHEMA}'::regnamespace, 'pg_namespace')); END $$"
+)
 
 # One row per statement, in the order they run: tables, rows, sequences, keys and checks,
 # indexes, foreign keys. ``{schema}`` is the new schema's name, filled in at clone time.

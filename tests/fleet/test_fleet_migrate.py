@@ -208,3 +208,20 @@ def test_the_fast_path_leaves_each_schema_as_djangos_executor_does(fleet):
     for slug in ("t-00000", "t-00001", "t-00150"):
         schema = f"tenant_{slug.replace('-', '_')}"
         assert catalog(fleet, fleet.database_of(slug), schema) == reference, slug
+
+
+def test_a_tenant_created_while_the_fleet_migrates_ends_up_current(fleet):
+    fleet.manage(6, "tenants", "migrate")
+    run = subprocess.Popen([sys.executable, "manage.py", "tenants", "migrate", "--parallel", "2"],
+                           cwd=ROOT, env=fleet.env_for(7), stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, text=True)
+    create = subprocess.run([sys.executable, "manage.py", "tenants", "create", "late-one", "--name",
+                             "Late"], cwd=ROOT, env=fleet.env_for(7), capture_output=True,
+                            text=True, timeout=300)
+    out, err = run.communicate(timeout=300)
+    assert create.returncode == 0, create.stderr
+    assert run.returncode == 0, out + err
+    assert fleet.check(7, expect=0)["current"]
+    rows = fleet.pg_rows(fleet.primary, "SELECT name, count(*) FROM tenant_late_one.django_migrations "
+                                        "WHERE app = 'fleetapp' GROUP BY name ORDER BY name")
+    assert rows == expected(7)

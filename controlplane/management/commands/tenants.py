@@ -69,6 +69,8 @@ class Command(BaseCommand):
         migrate.add_argument("--parallel", type=int, default=None, metavar="N",
                              help="Workers (default: the number of cores).")
         migrate.add_argument("--json", action="store_true", help="Print a JSON summary on stdout.")
+        migrate.add_argument("--verify", action="store_true",
+                             help="Read every schema's django_migrations, not the fleet's markers.")
         # Also after the action (`tenants migrate -v 2`): one line per tenant schema.
         migrate.add_argument("-v", "--verbosity", type=int, choices=[0, 1, 2, 3],
                              default=argparse.SUPPRESS)
@@ -124,9 +126,9 @@ class Command(BaseCommand):
         self.stdout.write(f"Deleted {slug}.")
 
     def handle_migrate(self, *, check=False, canary=None, tenants=None, parallel=None, json=False,
-                       verbosity=1, **_):
+                       verify=False, verbosity=1, **_):
         if check:
-            result = fleet_services.fleet_check()
+            result = fleet_services.fleet_check(verify=verify)
             if json:
                 self.stdout.write(self._json(result.as_dict()))
             else:
@@ -144,7 +146,7 @@ class Command(BaseCommand):
         reporter = reporter_for(self.stderr if json else self.stdout, verbosity=verbosity)
         try:
             summary = fleet_services.fleet_migrate(parallel=parallel, canary=canary, tenants=tenants,
-                                                   progress=reporter)
+                                                   progress=reporter, verify=verify)
         finally:
             reporter.close()
         if json:
