@@ -87,8 +87,7 @@ def template_migrate_collecting(*, alias: str, plan: Plan, missing: list[str] | 
             outcome.applied.append(step.label)
             outcome.executed += 1
         if pending:
-            # As Django's migrate: content types and permissions, which new tenants copy.
-            emit_post_migrate_signal(0, False, alias)
+            template_post_migrate(alias=alias)
         template_mark(alias=alias, plan=plan)
     template_schema.template_changed(alias)
     outcome.seconds = time.monotonic() - started
@@ -209,6 +208,13 @@ def _record_sql(key: tuple[str, str]) -> str:
 
 def _marker_sql(schema_name: str, marker: str) -> str:
     return f"COMMENT ON SCHEMA \"{schema_name}\" IS '{marker}'"  # a checked name, a hex digest
+
+
+def template_post_migrate(*, alias: str) -> None:
+    """As Django's migrate: content types and permissions, which new tenants copy."""
+    with context.activated(template_schema.template_scope(alias)):
+        emit_post_migrate_signal(0, False, alias)
+    template_schema.template_changed(alias)
 
 
 def template_mark(*, alias: str, plan: Plan) -> None:

@@ -99,6 +99,14 @@ def schemas_missing(*, alias: str, schema_names: list[str], labels: list[str],
     return missing
 
 
+def schema_marked(*, alias: str, schema_name: str, marker: str) -> bool:
+    with context.activated(context.public_scope()), connections[alias].cursor() as cursor:
+        cursor.execute("SELECT obj_description(oid, 'pg_namespace') = %s FROM pg_namespace "
+                       "WHERE nspname = %s", [marker, schema_name])
+        row = cursor.fetchone()
+    return bool(row and row[0])
+
+
 def _chunks(names: list[str]) -> list[list[str]]:
     return [names[start:start + CHUNK] for start in range(0, len(names), CHUNK)]
 

@@ -22,7 +22,7 @@ from django.db import DatabaseError, transaction
 
 from fleet import selectors
 from fleet.apply import (SchemaOutcome, schema_migrate_fast, schemas_mark, template_mark,
-                         template_migrate_collecting)
+                         template_migrate_collecting, template_post_migrate)
 from fleet.graph import Plan, Step, plan_load
 from fleet.ledger import ledger_ensure, ledger_read
 from fleet.runner import interleaved, run_bounded
@@ -172,7 +172,11 @@ def _migrate_templates(plan: Plan, summary: FleetSummary, emit: Progress) -> set
         missing = selectors.schemas_missing(alias=alias, schema_names=[TEMPLATE_SCHEMA],
                                             labels=plan.labels, verify=True)
         if TEMPLATE_SCHEMA not in missing:
-            template_mark(alias=alias, plan=plan)  # migrated by Django's migrate: mark it now
+            if not selectors.schema_marked(alias=alias, schema_name=TEMPLATE_SCHEMA, marker=plan.marker):
+                # Migrated by Django's migrate, or a run stopped before the template's
+                # post_migrate (content types, permissions, which clones copy): do it, then mark.
+                template_post_migrate(alias=alias)
+                template_mark(alias=alias, plan=plan)
             emit(FleetEvent("stage", f"template on {alias}: current"))
             current.add(alias)
             continue
