@@ -15,8 +15,8 @@ from tenants.models import Tenant
 from tenants.placement import tenant_database_aliases
 from tenants.template_schema import TEMPLATE_SCHEMA
 
-# Schemas per statement: PostgreSQL plans a UNION ALL over many tables in more than linear time
-# (measured: 50 schemas 15 ms, 1,000 schemas 7 s), so many small statements beat one.
+# Schemas per statement: a UNION ALL over many tables costs PostgreSQL more than linear time
+# (measured: 20 statements over 50 schemas 0.34 s, one over 1,000 schemas 7 s).
 CHUNK = 50
 
 
