@@ -90,7 +90,7 @@ def fleet_migrate(*, parallel: int | None = None, canary: int | None = None,
     """
     started = time.monotonic()
     emit = progress or (lambda event: None)
-    parallel = parallel or os.cpu_count() or 1
+    parallel = (os.cpu_count() or 1) if parallel is None else parallel
     if parallel < 1 or (canary is not None and canary < 0):
         raise ValidationError("--parallel must be at least 1 and --canary at least 0.")
     if tenants is not None:

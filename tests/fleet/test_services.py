@@ -35,3 +35,11 @@ def test_fleet_migrate_from_code_reports_progress_and_repairs_a_schema_behind(ma
     with in_tenant(behind), connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM django_session")
         assert cursor.fetchone() == (0,)
+
+
+@pytest.mark.parametrize("options", [{"parallel": 0}, {"canary": -1}])
+def test_bad_options_are_refused_before_anything_runs(options):
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError, match="--parallel must be at least 1"):
+        fleet_migrate(**options)
