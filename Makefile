@@ -48,6 +48,7 @@ bench: system-packages install
 	@dpkg -s valgrind >/dev/null 2>&1 || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq valgrind >/dev/null
 	$(PY) bench/run.py
 	$(PY) bench/pgbouncer.py
+	$(PY) bench/fleet.py --tenants $(or $(FLEET_TENANTS),100)
 
 stop:  # the embedded PostgreSQL that `make dev` started (it outlives runserver)
 	@test ! -x $(PY) || $(PY) -m settings.embedded stop

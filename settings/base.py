@@ -180,6 +180,13 @@ DATABASE_ROUTERS = [
 ]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# --- Fleet migrations (`tenants migrate`, fleet/) ------------------------------------------
+# Each tenant schema's migration waits this long for a lock, then is retried with backoff.
+FLEET_LOCK_TIMEOUT = env.float("FLEET_LOCK_TIMEOUT", default=2.0)
+FLEET_LOCK_RETRIES = env.int("FLEET_LOCK_RETRIES", default=3)
+# Workers at once on one database, whatever --parallel says.
+FLEET_CONNECTIONS_PER_DATABASE = env.int("FLEET_CONNECTIONS_PER_DATABASE", default=8)
+
 # --- Cache and sessions --------------------------------------------------------------------
 CACHE_KEY_FUNCTION = "django_tenants.cache.make_key"  # every key starts with its schema
 

@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 
 from audit.services import Actions, audit_record
 from tenancy import context, tasks
-from tenants import invites, schemas, template_schema
+from tenants import invites, schemas
 from tenancy.hosts import hosts_changed, tenant_host
 from tenants.models import Domain, Tenant
 from tenants.placement import check_tenant_database_alias, placement_default
@@ -283,28 +283,6 @@ def _platform_event(action: str, object_repr: str, *, about: str = "") -> None:
     (the tenant's slug) lets the console find them under that organization as well."""
     with context.activated(context.public_scope()):
         audit_record(action=action, object_repr=object_repr, subject_slug=about)
-
-
-def tenants_migrate(*, verbosity: int = 1, stdout=None) -> None:
-    """Bring every database up to date: control plane, every tenant, mapped apps."""
-    from django.core.management import call_command
-
-    from tenants.placement import tenant_database_aliases
-
-    with context.activated(context.public_scope()):
-        call_command("migrate", database=settings.TENANT_DB_ALIAS, interactive=False,
-                     verbosity=verbosity, stdout=stdout)
-        for alias in tenant_database_aliases():
-            if alias != settings.TENANT_DB_ALIAS:
-                schemas.database_fail_closed(alias)
-            template_schema.template_migrate(alias=alias, verbosity=verbosity, stdout=stdout)
-        for alias in sorted(set(settings.DATABASE_APPS_MAPPING.values())):
-            call_command("migrate", database=alias, interactive=False,
-                         verbosity=verbosity, stdout=stdout)
-        # A tenant half made or half deleted has no complete schema: tenants doctor's business.
-        half = [Tenant.Status.PROVISIONING, Tenant.Status.DELETING]
-        for tenant in Tenant.objects.exclude(status__in=half).order_by("slug"):
-            schemas.schema_migrate(tenant=tenant, verbosity=verbosity, stdout=stdout)
 
 
 def tenant_register(*, slug: str, name: str, plan: str, database_alias: str,

@@ -30,7 +30,7 @@ from tenancy.schema_names import check_schema_name
 logger = logging.getLogger(__name__)
 
 TEMPLATE_SCHEMA = "tenantry_template"
-_clone_sql: dict[str, str] = {}  # alias -> statements with {schema} for the new schema
+_clone_sql: dict[str, tuple[int, str]] = {}  # alias -> (template's migration count, statements)
 _uncloneable: dict[str, list[str]] = {}  # alias -> what the copy would miss (empty: nothing)
 _current: set[str] = set()  # aliases whose template has every migration, seen by this process
 
@@ -51,6 +51,11 @@ def template_migrate(*, alias: str, verbosity: int = 0, stdout=None) -> None:
         cursor.execute(f'CREATE SCHEMA IF NOT EXISTS "{template_schema_name()}"')
     with context.activated(template_scope(alias)):
         call_command("migrate", database=alias, interactive=False, verbosity=verbosity, stdout=stdout)
+    template_changed(alias)
+
+
+def template_changed(alias: str) -> None:
+    """The template was migrated (here or by the fleet): rebuild the clone, recheck readiness."""
     _clone_sql.pop(alias, None)
     _uncloneable.pop(alias, None)
     _current.discard(alias)
@@ -89,13 +94,17 @@ def schema_clone(*, schema_name: str, alias: str) -> None:
     check_schema_name(schema_name)
     if missed := uncloneable(alias):
         raise ValueError(f"the template on {alias} holds what a copy would miss: {', '.join(missed)}")
-    if alias not in _clone_sql:
-        _clone_sql[alias] = _build_clone_sql(alias)
-    scope = context.Scope(schema_name, alias, FakeTenant(schema_name), include_public=False)
     with connections[alias].cursor() as cursor:
+        # A fleet migration in another process may have changed the template since the
+        # statements were built (a new table would be missing from the copy): rebuild then.
+        cursor.execute(f'SELECT count(*) FROM "{template_schema_name()}".django_migrations')
+        migrations = cursor.fetchone()[0]
+        if _clone_sql.get(alias, (None,))[0] != migrations:
+            _clone_sql[alias] = (migrations, _build_clone_sql(alias))
         cursor.execute(f'CREATE SCHEMA "{schema_name}"')
+    scope = context.Scope(schema_name, alias, FakeTenant(schema_name), include_public=False)
     with context.activated(scope), connections[alias].cursor() as cursor:
-        cursor.execute(_clone_sql[alias].replace("{schema}", schema_name))
+        cursor.execute(_clone_sql[alias][1].replace("{schema}", schema_name))
 
 
 def _build_clone_sql(alias: str) -> str:
@@ -104,8 +113,17 @@ def _build_clone_sql(alias: str) -> str:
     with context.activated(template_scope(alias, include_public=False)):
         with connections[alias].cursor() as cursor:
             cursor.execute(CATALOG_SQL, {"template": template_schema_name()})
-            return ";\n".join(row[0] for row in cursor.fetchall()) + ";"
+            comment = COMMENT_SQL.replace("{template}", template_schema_name())
+            return ";\n".join([comment, *(row[0] for row in cursor.fetchall())]) + ";"
 
+
+# The template's comment (the fleet's "every migration is in" marker) goes first: read before
+# the rows, it can only be older than them, never claim a migration the copy lacks. The
+# template's name is filled in where it is built (``{template}``: a test may use its own).
+COMMENT_SQL = (
+    "DO $$ BEGIN EXECUTE format('COMMENT ON SCHEMA %I IS %L', '{schema}', "
+    "obj_description('{template}'::regnamespace, 'pg_namespace')); END $$"
+)
 
 # One row per statement, in the order they run: tables, rows, sequences, keys and checks,
 # indexes, foreign keys. ``{schema}`` is the new schema's name, filled in at clone time.

@@ -1,5 +1,6 @@
 """``manage.py tenants ...``: the operator's CLI over the registry, fleet and operations services (thin)."""
 
+import argparse
 import json
 
 from django.core.exceptions import ValidationError
@@ -7,6 +8,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from controlplane.management import operations_cli
 from controlplane.management.mobility_commands import MobilityCommands
+from fleet import services as fleet_services
+from fleet.reporting import reporter_for
 from tenants import doctor, selectors, services
 from tenancy.hosts import tenant_url
 from tenants.models import Tenant
@@ -30,6 +33,10 @@ def tenant_as_dict(tenant: Tenant) -> dict:
         "domains": [domain.domain for domain in tenant.domains.all()],
         "created": tenant.created.isoformat(),
     }
+
+
+def slug_list(value: str) -> list[str]:
+    return [slug.strip() for slug in value.split(",") if slug.strip()]
 
 
 class Command(MobilityCommands, BaseCommand):
@@ -60,7 +67,23 @@ class Command(MobilityCommands, BaseCommand):
         delete.add_argument("slug")
         delete.add_argument("--yes", action="store_true", help="Confirm the deletion.")
 
-        sub.add_parser("migrate", help="Migrate the control plane, every tenant and every database.")
+        migrate = sub.add_parser(
+            "migrate", help="Migrate the control plane, every database's template, every tenant "
+                            "schema and the audit database.")
+        migrate.add_argument("--check", action="store_true",
+                             help="Exit 0 if everything is current, 1 if anything is behind.")
+        migrate.add_argument("--canary", type=int, default=None, metavar="N",
+                             help="Migrate the templates and N tenants behind, then stop.")
+        migrate.add_argument("--tenants", type=slug_list, default=None, metavar="SLUG,SLUG",
+                             help="Migrate only these tenants (after the control plane and templates).")
+        migrate.add_argument("--parallel", type=int, default=None, metavar="N",
+                             help="Workers (default: the number of cores).")
+        migrate.add_argument("--json", action="store_true", help="Print a JSON summary on stdout.")
+        migrate.add_argument("--verify", action="store_true",
+                             help="Read every schema's django_migrations, not the fleet's markers.")
+        # Also after the action (`tenants migrate -v 2`): one line per tenant schema.
+        migrate.add_argument("-v", "--verbosity", type=int, choices=[0, 1, 2, 3],
+                             default=argparse.SUPPRESS)
         self.add_mobility_arguments(sub)
 
         doctor = sub.add_parser("doctor", help="Find and repair half-made, half-deleted or orphaned tenants.")
@@ -137,8 +160,36 @@ class Command(MobilityCommands, BaseCommand):
     def handle_operations(self, **options):
         operations_cli.handle(self, **options)
 
-    def handle_migrate(self, *, verbosity=1, **_):
-        services.tenants_migrate(verbosity=verbosity, stdout=self.stdout)
+    def handle_migrate(self, *, check=False, canary=None, tenants=None, parallel=None, json=False,
+                       verify=False, verbosity=1, **_):
+        if check:
+            result = fleet_services.fleet_check(verify=verify)
+            if json:
+                self.stdout.write(self._json(result.as_dict()))
+            else:
+                for alias in sorted(result.schemas):
+                    self.stdout.write(f"{alias}: {result.behind[alias]} of {result.schemas[alias]} "
+                                      "tenant schemas behind")
+                for alias, missing in sorted(result.databases_behind.items()):
+                    self.stdout.write(f"database {alias}: {missing} migration(s) behind")
+                for alias in result.templates_behind:
+                    self.stdout.write(f"template on {alias}: behind")
+            if not result.current:
+                raise CommandError("Not current: run `manage.py tenants migrate`.", returncode=1)
+            return
+        # With --json, stdout carries only the JSON: progress goes to stderr.
+        reporter = reporter_for(self.stderr if json else self.stdout, verbosity=verbosity)
+        try:
+            summary = fleet_services.fleet_migrate(parallel=parallel, canary=canary, tenants=tenants,
+                                                   progress=reporter, verify=verify)
+        finally:
+            reporter.close()
+        if json:
+            self.stdout.write(self._json(summary.as_dict()))
+        if not summary.ok:
+            names = ", ".join(outcome.target.name for outcome in summary.failures[:20])
+            raise CommandError(f"{len(summary.failures)} schema(s) failed ({names}); the others are "
+                               "migrated. Fix the cause and run `tenants migrate` again.")
 
     def handle_doctor(self, *, dry_run=False, json=False, **_):
         findings = doctor.tenants_doctor(dry_run=dry_run)

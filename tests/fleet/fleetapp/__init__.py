@@ -1,0 +1,1 @@
+"""A tenant app for fleet tests and the benchmark; its migrations come in stages (``pool``)."""

@@ -1,0 +1,1 @@
+"""Stage N: the first N migrations of ``pool``, chosen by MIGRATION_MODULES."""
