@@ -8,6 +8,8 @@ from django.db import connections
 from django.http import HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
 
+from observability.ratelimit import rate_limit_state
+
 logger = logging.getLogger(__name__)
 
 
@@ -21,7 +23,8 @@ def readyz(request):
     checks = {f"database:{alias}": _check(lambda a=alias: _ping_database(a)) for alias in settings.DATABASES}
     checks["cache"] = _check(_ping_cache)
     ready = all(result == "ok" for result in checks.values())
-    return JsonResponse({"status": "ok" if ready else "unavailable", "checks": checks},
+    return JsonResponse({"status": "ok" if ready else "unavailable", "checks": checks,
+                         "rate_limits": rate_limit_state()},  # fail open, but say so
                         status=200 if ready else 503)
 
 
@@ -41,7 +44,9 @@ def _ping_database(alias: str) -> None:
 
 def _ping_cache() -> None:
     cache = caches["default"]
-    if settings.CACHES["default"]["BACKEND"].startswith("django_redis"):
+    from django_redis.cache import RedisCache
+
+    if isinstance(cache, RedisCache):
         from django_redis import get_redis_connection
 
         get_redis_connection("default").ping()  # not through IGNORE_EXCEPTIONS

@@ -29,3 +29,32 @@ _behind_proxy = os.environ.get("BEHIND_PROXY", "").strip().lower() in {"1", "tru
 forwarded_allow_ips = (
     os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1,::1") if _behind_proxy else ""
 )
+
+# Prometheus multiprocess mode: every worker writes its metrics to files in one directory and
+# /metrics sums them. Set before any worker imports prometheus_client; emptied at each start
+# (files of a previous run would be counted again).
+if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    import tempfile
+
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = _own_metrics_dir = tempfile.mkdtemp(
+        prefix="tenantry-metrics-", dir=worker_tmp_dir)
+
+
+def on_starting(server):
+    import glob
+
+    for path in glob.glob(os.path.join(os.environ["PROMETHEUS_MULTIPROC_DIR"], "*.db")):
+        os.remove(path)
+
+
+def child_exit(server, worker):
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)
+
+
+def on_exit(server):
+    if "_own_metrics_dir" in globals():  # made above for this run only
+        import shutil
+
+        shutil.rmtree(_own_metrics_dir, ignore_errors=True)

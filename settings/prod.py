@@ -12,6 +12,8 @@ if missing:
         + (f" (also missing: {', '.join(missing[1:])})" if missing[1:] else "")
     )
 
+os.environ.setdefault("LOG_FORMAT", "json")  # one JSON object a line, for the log shipper
+
 from .base import *  # noqa: E402,F403
 from .base import BASE_DOMAIN, AllowedHosts, env  # noqa: E402
 
