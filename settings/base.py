@@ -302,6 +302,6 @@ LOGGING["formatters"]["json"] = {
     "format": "%(asctime)s %(levelname)s %(name)s %(message)s %(tenant)s %(database_alias)s %(request_id)s",
     "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
 }
-LOGGING["handlers"]["stderr"]["filters"] = ["tenant", "request"]
+LOGGING["handlers"]["stderr"]["filters"] = ["request"]  # the tenant too, unless the line names its own
 LOGGING["handlers"]["stderr"]["formatter"] = "json" if LOG_FORMAT == "json" else "plain"
 LOGGING["loggers"]["tenantry.request"] = {"handlers": ["stderr"], "level": LOG_LEVEL, "propagate": False}
