@@ -7,7 +7,7 @@ from django.db import IntegrityError, router, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from careers import notifications
+from careers import notifications, quotas
 from careers.models import Application, ApplicationStatusChange, Job
 
 DUPLICATE_CONSTRAINT = "careers_application_once_per_job"
@@ -29,6 +29,8 @@ def job_create(*, title: str, department: str = "", location: str = "", descript
               status=status, employment_type=employment_type,
               published_at=published_at or timezone.now())
     job.full_clean()
+    if job.status == Job.Status.OPEN:
+        quotas.open_jobs_quota_check(job=job)
     job.save()
     return job
 

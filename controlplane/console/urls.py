@@ -2,7 +2,7 @@ from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from controlplane.console import views
+from controlplane.console import load, views
 
 app_name = "console"
 urlpatterns = [
@@ -23,4 +23,5 @@ urlpatterns = [
     path("tenants/<slug:slug>/domains/", views.domain_attach, name="domain-attach"),
     path("tenants/<slug:slug>/delete/", views.tenant_delete, name="tenant-delete"),
     path("audit/", views.audit_list, name="audit-list"),
+    path("load/", load.tenant_load, name="tenant-load"),  # noisy neighbours: the busiest tenants now
 ]
