@@ -31,18 +31,19 @@ forwarded_allow_ips = (
 )
 
 # Prometheus multiprocess mode: every worker writes its metrics to files in one directory and
-# /metrics sums them. Set before any worker imports prometheus_client; emptied at each start
-# (files of a previous run would be counted again).
-if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-    import tempfile
-
-    os.environ["PROMETHEUS_MULTIPROC_DIR"] = _own_metrics_dir = tempfile.mkdtemp(
-        prefix="tenantry-metrics-", dir=worker_tmp_dir)
+# /metrics sums them. Made (or emptied: files of a previous run would be counted again) by the
+# master before any worker starts, so every worker inherits the same one.
+_own_metrics_dir = []
 
 
 def on_starting(server):
     import glob
+    import tempfile
 
+    if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        directory = tempfile.mkdtemp(prefix="tenantry-metrics-", dir=worker_tmp_dir)
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = directory
+        _own_metrics_dir.append(directory)
     for path in glob.glob(os.path.join(os.environ["PROMETHEUS_MULTIPROC_DIR"], "*.db")):
         os.remove(path)
 
@@ -54,7 +55,7 @@ def child_exit(server, worker):
 
 
 def on_exit(server):
-    if "_own_metrics_dir" in globals():  # made above for this run only
-        import shutil
+    import shutil
 
-        shutil.rmtree(_own_metrics_dir, ignore_errors=True)
+    for directory in _own_metrics_dir:  # made above for this run only
+        shutil.rmtree(directory, ignore_errors=True)
