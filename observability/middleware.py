@@ -13,6 +13,7 @@ import time
 
 from django.db import OperationalError
 from django.shortcuts import render
+from django.utils.functional import empty
 from psycopg2 import errors as pg_errors
 
 from observability import metrics, ratelimit, tenant_stats
@@ -40,6 +41,7 @@ class RequestObservabilityMiddleware:
             response = self.get_response(request)
         finally:
             database_work.reset(work_token)
+            request_id.reset(rid_token)
         duration = time.perf_counter() - started
         match = getattr(request, "resolver_match", None)
         view = match.view_name if match is not None else UNRESOLVED
@@ -53,7 +55,9 @@ class RequestObservabilityMiddleware:
             tenant_stats.request_record(slug=tenant.slug, db_seconds=work.seconds, error=status >= 500)
         response["X-Request-ID"] = rid
         if logger.isEnabledFor(logging.INFO):
-            user = getattr(request, "user", None)
+            # The user only if the request already loaded it: never a session read for a log line.
+            user = getattr(getattr(request, "user", None), "_wrapped", None)
+            user = None if user is empty else user
             logger.info(
                 "%s %s %s %.1fms rid=%s", request.method, request.path, status, duration * 1000, rid,
                 extra={"tenant": getattr(tenant, "slug", None) or "-",
@@ -62,7 +66,6 @@ class RequestObservabilityMiddleware:
                        "view": view, "status": status, "duration_ms": round(duration * 1000, 2),
                        "db_queries": work.queries, "db_ms": round(work.seconds * 1000, 2)},
             )
-        request_id.reset(rid_token)
         return response
 
 

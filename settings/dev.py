@@ -9,6 +9,7 @@ os.environ.setdefault("SITE_SCHEME", "http")
 os.environ.setdefault("SITE_PORT", "8000")
 os.environ.setdefault("DEBUG", "true")
 os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+os.environ.setdefault("METRICS_ALLOWED_ADDRESSES", "127.0.0.1,::1")  # curl localhost:8000/metrics
 if not os.environ.get("DATABASE_URL"):
     from .embedded import embedded_postgres_url
 
