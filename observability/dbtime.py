@@ -1,14 +1,13 @@
 """Database time and query count per request, through Django's ``execute_wrapper`` hook.
 
-The wrapper is installed once on each connection object (they live per thread and alias) and
-adds to the current request's ``DatabaseWork``; outside a request it does nothing but call on.
+The wrapper is put on each connection object when it first connects (``connection_created``:
+nothing to do per request) and adds to the current request's ``DatabaseWork``; outside a
+request it does nothing but call on.
 """
 
 from __future__ import annotations
 
 import time
-
-from django.db import connections
 
 from observability.request_context import database_work
 
@@ -25,8 +24,7 @@ def _timed(execute, sql, params, many, context):
         work.queries += 1
 
 
-def install_on_connections() -> None:
-    """Put the timer on this thread's connection objects that lack it (cheap when all have it)."""
-    for connection in connections.all(initialized_only=False):
-        if _timed not in connection.execute_wrappers:
-            connection.execute_wrappers.append(_timed)
+def connection_created(sender, connection, **kwargs) -> None:
+    """On each new database connection: time its statements (once per connection object)."""
+    if _timed not in connection.execute_wrappers:
+        connection.execute_wrappers.append(_timed)

@@ -17,7 +17,6 @@ from django.utils.functional import empty
 from psycopg2 import errors as pg_errors
 
 from observability import metrics, ratelimit, tenant_stats
-from observability.dbtime import install_on_connections
 from observability.request_context import DatabaseWork, database_work, request_id, request_id_from
 from tenancy import limits
 from tenancy.context import current_scope
@@ -36,7 +35,6 @@ class RequestObservabilityMiddleware:
         rid_token = request_id.set(rid)
         work = DatabaseWork()
         work_token = database_work.set(work)
-        install_on_connections()
         try:
             response = self.get_response(request)
         finally:
@@ -46,10 +44,8 @@ class RequestObservabilityMiddleware:
         match = getattr(request, "resolver_match", None)
         view = match.view_name if match is not None else UNRESOLVED
         status = response.status_code
-        metrics.requests.labels(view, status).inc()
-        metrics.request_duration.labels(view, status).observe(duration)
-        metrics.db_duration.labels(view).observe(work.seconds)
-        metrics.db_queries.labels(view).observe(work.queries)
+        metrics.request_observe(view=view, status=status, seconds=duration,
+                                db_time=work.seconds, statements=work.queries)
         tenant = getattr(request, "tenant", None)
         if tenant is not None:
             tenant_stats.request_record(slug=tenant.slug, db_seconds=work.seconds, error=status >= 500)
@@ -84,8 +80,11 @@ class TenantLimitsMiddleware:
             response = render(request, "observability/rate_limited.html", status=429)
             response["Retry-After"] = str(verdict.retry_after)
             return response
-        with limits.statement_limits():
+        token = limits.statement_limits_on()  # not the context manager: this runs on every request
+        try:
             return self.get_response(request)
+        finally:
+            limits.statement_limits_reset(token)
 
     def process_exception(self, request, exception):
         if isinstance(exception, OperationalError) and isinstance(exception.__cause__, pg_errors.QueryCanceled):

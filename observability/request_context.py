@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-import uuid
+import secrets
 from contextvars import ContextVar
 from dataclasses import dataclass
 
@@ -17,7 +17,7 @@ def request_id_from(header: str | None) -> str:
     """The proxy's ``X-Request-ID`` when it is a sane token, else a new one."""
     if header and VALID_REQUEST_ID.fullmatch(header):
         return header
-    return uuid.uuid4().hex
+    return secrets.token_hex(16)  # 32 hex digits, like nginx's $request_id
 
 
 @dataclass

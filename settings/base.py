@@ -263,6 +263,7 @@ LOGGING = {
 }
 
 # --- Observability and per-plan limits (observability/, tenancy/limits.py) -----------------
+SHARED_APPS = [*SHARED_APPS, "observability"]  # no models: only its templates and signal handlers
 INSTALLED_APPS = [*INSTALLED_APPS, "observability"]
 # Outermost: request id, timing, metrics and the request log line. Right after the host ->
 # tenant middleware: the tenant's request rate and statement timeout.

@@ -30,14 +30,26 @@ class PlanLimits:
     open_jobs: int | None  # open jobs; None: unlimited
 
 
+_built: dict[str, tuple[dict, PlanLimits]] = {}
+
+
 def plan_limits(plan: str) -> PlanLimits:
+    configured = settings.TENANT_PLAN_LIMITS  # read at call time; built once per settings dict
+    built = _built.get(plan)
+    if built is not None and built[0] is configured:
+        return built[1]
     try:
-        values = settings.TENANT_PLAN_LIMITS[plan]
+        values = configured[plan]
     except KeyError:
         raise ImproperlyConfigured(
-            f"TENANT_PLAN_LIMITS has no plan {plan!r} (it has {', '.join(settings.TENANT_PLAN_LIMITS)})"
+            f"TENANT_PLAN_LIMITS has no plan {plan!r} (it has {', '.join(configured)})"
         ) from None
-    return PlanLimits(plan=plan, **{name: values[name] for name in LIMIT_NAMES})
+    try:
+        limits = PlanLimits(plan=plan, **{name: values[name] for name in LIMIT_NAMES})
+    except KeyError as error:
+        raise ImproperlyConfigured(f"TENANT_PLAN_LIMITS[{plan!r}] has no {error.args[0]!r}") from None
+    _built[plan] = (configured, limits)
+    return limits
 
 
 def current_plan_limits() -> PlanLimits | None:
@@ -49,14 +61,24 @@ def current_plan_limits() -> PlanLimits | None:
 _enforced: ContextVar[bool] = ContextVar("tenantry_statement_limits", default=False)
 
 
+def statement_limits_on():
+    """From now on statements carry the current tenant's plan's ``statement_timeout``; returns
+    the token for ``statement_limits_reset``."""
+    return _enforced.set(True)
+
+
+def statement_limits_reset(token) -> None:
+    _enforced.reset(token)
+
+
 @contextmanager
 def statement_limits():
     """Statements sent in this block carry the current tenant's plan's ``statement_timeout``."""
-    token = _enforced.set(True)
+    token = statement_limits_on()
     try:
         yield
     finally:
-        _enforced.reset(token)
+        statement_limits_reset(token)
 
 
 def statement_timeout_ms(scope: context.Scope) -> int:

@@ -55,9 +55,8 @@ def test_requests_db_time_cache_and_tenants_are_counted(make_tenant, tenant_clie
     assert delta("tenantry_http_requests_total", view="careers:job-list", status="200") == 3
     assert delta("tenantry_http_requests_total", view="careers:job-detail", status="404") == 1
     assert delta("tenantry_http_request_duration_seconds_count", view="careers:job-list", status="200") == 3
-    assert delta("tenantry_http_request_db_queries_count", view="careers:job-list") == 3
-    assert delta("tenantry_http_request_db_queries_sum", view="careers:job-list") >= 3 * 2
-    assert delta("tenantry_http_request_db_seconds_sum", view="careers:job-list") > 0
+    assert delta("tenantry_http_db_queries_total", view="careers:job-list") >= 3 * 2
+    assert delta("tenantry_http_db_seconds_total", view="careers:job-list") > 0
     assert delta("tenantry_cache_requests_total", result="hit") >= 2
     assert delta("tenantry_cache_requests_total", result="miss") >= 2
     assert after[("tenantry_tenants", (("database", "default"), ("status", "active")))] >= 1
