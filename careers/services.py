@@ -29,9 +29,10 @@ def job_create(*, title: str, department: str = "", location: str = "", descript
               status=status, employment_type=employment_type,
               published_at=published_at or timezone.now())
     job.full_clean()
-    if job.status == Job.Status.OPEN:
-        quotas.open_jobs_quota_check(job=job)
-    job.save()
+    with transaction.atomic(using=router.db_for_write(Job)):
+        if job.status == Job.Status.OPEN:  # in the transaction: the check holds until commit
+            quotas.open_jobs_quota_check(job=job)
+        job.save()
     return job
 
 

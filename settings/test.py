@@ -1,5 +1,6 @@
 """The test suite: always the real PostgreSQL, MariaDB and Redis on 127.0.0.1."""
 
+import json
 import os
 
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key")
@@ -12,6 +13,12 @@ os.environ.setdefault("TENANT_DATABASES", f"dedicated={_server}/{_primary_name}_
 os.environ.setdefault("AUDIT_DATABASE_URL", f"mysql://root@127.0.0.1:3306/{_primary_name}_audit")
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/15")
 os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
+# Tests that load tenants on purpose (pgbouncer, live) are not about plans: no rate limit or
+# quota gets in their way. The tests of limits and quotas set their own.
+os.environ.setdefault("TENANT_PLAN_LIMITS", json.dumps({
+    plan: {"requests_per_second": 0, "open_jobs": None, "staff_users": None}
+    for plan in ("free", "team", "enterprise")
+}))
 
 from .base import *  # noqa: E402,F403
 

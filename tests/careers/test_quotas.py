@@ -82,3 +82,31 @@ def test_the_admin_refuses_one_staff_user_over_the_quota(make_tenant, in_tenant,
         assert not third.is_staff
     del form["is_staff"]
     assert client.post(f"/admin/auth/user/{third.pk}/change/", form).status_code == 302
+
+
+@pytest.mark.django_db(transaction=True, databases=["default", "audit"])
+def test_concurrent_job_creation_never_exceeds_the_quota(make_tenant, small_plans):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connections
+
+    from tenancy import context
+
+    free = make_tenant("quota-race")
+    scope = context.scope_for_tenant(free)
+
+    def create(n):
+        try:
+            with context.activated(scope):
+                job_create(title=f"Race {n}")
+            return "created"
+        except ValidationError:
+            return "refused"
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(6) as pool:
+        outcomes = list(pool.map(create, range(12)))
+    assert outcomes.count("created") == 2 and outcomes.count("refused") == 10
+    with context.activated(scope):
+        assert Job.objects.filter(status=Job.Status.OPEN).count() == 2

@@ -8,6 +8,16 @@ from tests.observability.conftest import fresh_observability_state  # noqa: F401
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def plans(settings):
+    settings.TENANT_PLAN_LIMITS = {
+        "free": {"requests_per_second": 20, "burst": 100, "statement_timeout_ms": 5000,
+                 "staff_users": 10, "open_jobs": 25},
+        "enterprise": {"requests_per_second": 0, "burst": 0, "statement_timeout_ms": 0,
+                       "staff_users": None, "open_jobs": None},
+    }
+
+
 def test_the_busiest_tenants_are_listed_with_plan_limits_and_links(console, make_tenant, tenant_client, settings):
     from tenants.models import Tenant
 
@@ -22,7 +32,7 @@ def test_the_busiest_tenants_are_listed_with_plan_limits_and_links(console, make
     page = console.get("/load/").content.decode()
     assert page.index('data-slug="noisy-co"') < page.index('data-slug="calm-co"')
     assert 'href="/tenants/noisy-co/"' in page and "Free" in page and "Enterprise" in page
-    assert "20/s, burst 100" in page  # the free plan's default rate
+    assert "20/s, burst 100" in page and "no rate limit" in page
 
     by_db = console.get("/load/?by=db_seconds").content.decode()
     assert by_db.index('data-slug="calm-co"') < by_db.index('data-slug="noisy-co"')
@@ -35,6 +45,15 @@ def test_the_tenant_page_shows_plan_limits_and_quotas(console, make_tenant):
     page = console.get("/tenants/limited-co/").content.decode()
     assert "20 requests/s (bursts of 100)" in page and "a query stops after 5000 ms" in page
     assert "staff users 0 of 10" in page and "open jobs 0 of 25" in page
+
+
+def test_unlimited_plans_say_so(console, make_tenant):
+    from tenants.models import Tenant
+
+    make_tenant("unlimited-co", plan=Tenant.Plan.ENTERPRISE)
+    page = console.get("/tenants/unlimited-co/").content.decode()
+    assert "no request rate limit" in page and "no query timeout" in page
+    assert "staff users 0 of unlimited" in page and "open jobs 0 of unlimited" in page
 
 
 def test_only_platform_staff_see_the_load(platform_client):
