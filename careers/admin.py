@@ -1,7 +1,9 @@
 """The organization's staff admin for jobs, applications and interview feedback."""
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
+from django.contrib.auth.forms import UserChangeForm
 from django.db.models import Count
 from django.http import HttpResponse
 from django.urls import reverse
@@ -11,14 +13,24 @@ from django.utils.formats import date_format
 
 from audit.admin import AuditedModelAdmin
 from audit.services import Actions, audit_record
-from careers import exports, notifications, services
+from careers import exports, notifications, quotas, services
 from careers.models import (Application, ApplicationStatusChange, InterviewFeedback, Job,
                             NotificationPreference)
 from tenancy.context import current_tenant
 
 
+class JobAdminForm(forms.ModelForm):
+    def clean(self):
+        cleaned = super().clean()
+        opening = cleaned.get("status") == Job.Status.OPEN and self.initial.get("status") != Job.Status.OPEN
+        if opening:  # the plan's open-job quota, as the service checks it
+            quotas.open_jobs_quota_check(job=self.instance)
+        return cleaned
+
+
 @admin.register(Job)
 class JobAdmin(AuditedModelAdmin):
+    form = JobAdminForm
     list_display = ["title", "department", "location", "employment_type", "status", "published",
                     "application_count"]
     list_filter = ["status", "employment_type", "department", "location"]
@@ -186,3 +198,15 @@ class NotificationPreferenceAdmin(AuditedModelAdmin):
         if db_field.name == "user" and not self._manages_users(request):
             kwargs["queryset"] = get_user_model().objects.filter(pk=request.user.pk)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class StaffQuotaUserChangeForm(UserChangeForm):
+    def clean(self):
+        cleaned = super().clean()
+        becomes_staff = cleaned.get("is_staff") and cleaned.get("is_active") and not (
+            self.initial.get("is_staff") and self.initial.get("is_active"))
+        if becomes_staff:  # the plan's staff-user quota
+            quotas.staff_users_quota_check(user=self.instance)
+        return cleaned
+
+

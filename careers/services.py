@@ -8,7 +8,7 @@ from django.db import IntegrityError, router, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from careers import notifications
+from careers import notifications, quotas
 from careers.models import Application, ApplicationStatusChange, Job
 from tenancy.storage import tenant_file_delete_on_commit
 
@@ -31,7 +31,10 @@ def job_create(*, title: str, department: str = "", location: str = "", descript
               status=status, employment_type=employment_type,
               published_at=published_at or timezone.now())
     job.full_clean()
-    job.save()
+    with transaction.atomic(using=router.db_for_write(Job)):
+        if job.status == Job.Status.OPEN:  # in the transaction: the check holds until commit
+            quotas.open_jobs_quota_check(job=job)
+        job.save()
     return job
 
 

@@ -8,6 +8,7 @@ from django.contrib.auth.models import Group, User
 
 from audit.admin import AuditedModelAdmin, PlatformAuditAdmin
 from audit.models import AuditEvent
+from careers.admin import StaffQuotaUserChangeForm
 from tenancy.hosts import tenant_url
 from tenants import services
 from tenants.models import Domain, Tenant
@@ -32,8 +33,14 @@ platform_admin.register(User, AuditedUserAdmin)
 platform_admin.register(Group, AuditedGroupAdmin)
 platform_admin.register(AuditEvent, PlatformAuditAdmin)
 
+class OrganizationUserAdmin(AuditedUserAdmin):
+    """An organization's users, with its plan's quota on active staff users."""
+
+    form = StaffQuotaUserChangeForm
+
+
 # Each organization's staff manage their own users and groups (auth is a tenant app).
-for model, model_admin in ((User, AuditedUserAdmin), (Group, AuditedGroupAdmin)):
+for model, model_admin in ((User, OrganizationUserAdmin), (Group, AuditedGroupAdmin)):
     admin.site.unregister(model)
     admin.site.register(model, model_admin)
 

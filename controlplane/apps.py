@@ -25,3 +25,8 @@ class ControlplaneConfig(AppConfig):
                 settings.CELERY_IMPORTS):
             if find_spec(name.rpartition(".")[0]) and find_spec(name):
                 import_module(name)
+
+        from controlplane.metrics import TenantsCollector
+        from observability.exposition import collector_register
+
+        collector_register(TenantsCollector())

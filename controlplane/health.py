@@ -10,6 +10,7 @@ from django.http import HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
 
 from tenancy.client_ip import client_ip, ip_in
+from observability.ratelimit import rate_limit_state
 
 logger = logging.getLogger(__name__)
 
@@ -24,7 +25,8 @@ def readyz(request):
     checks = {f"database:{alias}": _check(lambda a=alias: _ping_database(a)) for alias in settings.DATABASES}
     checks["cache"] = _check(_ping_cache)
     ready = all(result == "ok" for result in checks.values())
-    body = {"status": "ok" if ready else "unavailable"}
+    body = {"status": "ok" if ready else "unavailable",
+            "rate_limits": rate_limit_state()}  # fail open, but say so
     if ip_in(client_ip(request), settings.READYZ_DETAIL_ALLOWED_IPS):
         body["checks"] = checks  # alias names and error types are for operators only
     return JsonResponse(body, status=200 if ready else 503)
@@ -46,7 +48,9 @@ def _ping_database(alias: str) -> None:
 
 def _ping_cache() -> None:
     cache = caches["default"]
-    if settings.CACHES["default"]["BACKEND"].startswith("django_redis"):
+    from django_redis.cache import RedisCache
+
+    if isinstance(cache, RedisCache):
         from django_redis import get_redis_connection
 
         get_redis_connection("default").ping()  # not through IGNORE_EXCEPTIONS

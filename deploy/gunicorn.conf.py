@@ -29,3 +29,33 @@ _behind_proxy = os.environ.get("BEHIND_PROXY", "").strip().lower() in {"1", "tru
 forwarded_allow_ips = (
     os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1,::1") if _behind_proxy else ""
 )
+
+# Prometheus multiprocess mode: every worker writes its metrics to files in one directory and
+# /metrics sums them. Made (or emptied: files of a previous run would be counted again) by the
+# master before any worker starts, so every worker inherits the same one.
+_own_metrics_dir = []
+
+
+def on_starting(server):
+    import glob
+    import tempfile
+
+    if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        directory = tempfile.mkdtemp(prefix="tenantry-metrics-", dir=worker_tmp_dir)
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = directory
+        _own_metrics_dir.append(directory)
+    for path in glob.glob(os.path.join(os.environ["PROMETHEUS_MULTIPROC_DIR"], "*.db")):
+        os.remove(path)
+
+
+def child_exit(server, worker):
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)
+
+
+def on_exit(server):
+    import shutil
+
+    for directory in _own_metrics_dir:  # made above for this run only
+        shutil.rmtree(directory, ignore_errors=True)

@@ -198,7 +198,8 @@ def caches(redis_url: str) -> dict:
                             "KEY_FUNCTION": CACHE_KEY_FUNCTION}}
     return {
         "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
+            # django-redis, with its hits and misses counted (observability.cache)
+            "BACKEND": "observability.cache.RedisCache",
             "LOCATION": redis_url,
             "KEY_FUNCTION": CACHE_KEY_FUNCTION,
             "REVERSE_KEY_FUNCTION": "django_tenants.cache.reverse_key",
@@ -418,3 +419,55 @@ LOGGING = {
         "django_redis": {"handlers": ["stderr"], "level": "WARNING", "propagate": False},
     },
 }
+
+# --- Observability and per-plan limits (observability/, tenancy/limits.py) -----------------
+SHARED_APPS = [*SHARED_APPS, "observability"]  # no models: only its templates and signal handlers
+INSTALLED_APPS = [*INSTALLED_APPS, "observability"]
+# Outermost: request id, timing, metrics and the request log line. Right after the host ->
+# tenant middleware: the tenant's request rate and statement timeout.
+MIDDLEWARE = [
+    "observability.middleware.RequestObservabilityMiddleware",
+    *MIDDLEWARE[: MIDDLEWARE.index("tenancy.middleware.TenantMiddleware") + 1],
+    "observability.middleware.TenantLimitsMiddleware",
+    *MIDDLEWARE[MIDDLEWARE.index("tenancy.middleware.TenantMiddleware") + 1 :],
+]
+# /metrics on the root domain: to these addresses or networks, or with "Authorization: Bearer".
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+METRICS_ALLOWED_ADDRESSES = env.list("METRICS_ALLOWED_ADDRESSES", default=[])
+# Per-tenant series only for the top N tenants by requests over the window, plus "other".
+METRICS_TOP_TENANTS = env.int("METRICS_TOP_TENANTS", default=20)
+METRICS_TENANT_WINDOW_SECONDS = env.int("METRICS_TENANT_WINDOW_SECONDS", default=300)
+# Each process sends its per-tenant counts to Redis at most this often (one pipeline).
+METRICS_FLUSH_SECONDS = env.float("METRICS_FLUSH_SECONDS", default=1.0)
+# Per plan: request rate (token bucket in Redis; 0 = unlimited), statement_timeout (0 = none),
+# quotas (None = unlimited). TENANT_PLAN_LIMITS='{"free": {"burst": 50}}' overrides any value.
+DEFAULT_PLAN_LIMITS = {
+    "free": {"requests_per_second": 20, "burst": 100, "statement_timeout_ms": 5_000,
+             "staff_users": 10, "open_jobs": 25},
+    "team": {"requests_per_second": 100, "burst": 500, "statement_timeout_ms": 15_000,
+             "staff_users": 100, "open_jobs": 500},
+    "enterprise": {"requests_per_second": 500, "burst": 2_500, "statement_timeout_ms": 60_000,
+                   "staff_users": None, "open_jobs": None},
+}
+
+
+def plan_limits(overrides: dict) -> dict:
+    """The default limits, with ``overrides`` (plan -> values) laid over them."""
+    limits = {plan: dict(values) for plan, values in DEFAULT_PLAN_LIMITS.items()}
+    for plan, values in overrides.items():
+        limits.setdefault(plan, {}).update(values)
+    return limits
+
+
+TENANT_PLAN_LIMITS = plan_limits(env.json("TENANT_PLAN_LIMITS", default={}))
+# Log lines: "plain" (readable) or "json" (one JSON object a line; the default in prod).
+LOG_FORMAT = env.str("LOG_FORMAT", default="plain")
+LOGGING["filters"]["request"] = {"()": "observability.logging.RequestContextFilter"}
+LOGGING["formatters"]["json"] = {
+    "()": "pythonjsonlogger.json.JsonFormatter",
+    "format": "%(asctime)s %(levelname)s %(name)s %(message)s %(tenant)s %(database_alias)s %(request_id)s",
+    "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+}
+LOGGING["handlers"]["stderr"]["filters"] = ["request"]  # the tenant too, unless the line names its own
+LOGGING["handlers"]["stderr"]["formatter"] = "json" if LOG_FORMAT == "json" else "plain"
+LOGGING["loggers"]["tenantry.request"] = {"handlers": ["stderr"], "level": LOG_LEVEL, "propagate": False}

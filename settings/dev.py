@@ -24,4 +24,5 @@ DATABASES = databases(
 CACHES = caches(env.str("REDIS_URL", default=""))
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+METRICS_ALLOWED_ADDRESSES = env.list("METRICS_ALLOWED_ADDRESSES", default=["127.0.0.1", "::1"])
 DEFAULT_FROM_EMAIL = default_from_email(BASE_DOMAIN)

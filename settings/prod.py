@@ -3,7 +3,7 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import base_domain, caches, databases, default_from_email, env, platform_hosts
+from .base import LOGGING, base_domain, caches, databases, default_from_email, env, platform_hosts
 
 
 def required(name: str) -> str:
@@ -23,6 +23,10 @@ DATABASES = databases(
 )
 CACHES = caches(required("REDIS_URL"))
 DEFAULT_FROM_EMAIL = default_from_email(BASE_DOMAIN)
+
+# One JSON object a line, for the log shipper.
+LOG_FORMAT = env.str("LOG_FORMAT", default="json")
+LOGGING["handlers"]["stderr"]["formatter"] = "json" if LOG_FORMAT == "json" else "plain"
 
 DEBUG = False
 SITE_SCHEME = "https"

@@ -5,17 +5,13 @@ missing is exactly what tenancy adds: no host -> tenant middleware, Django's own
 backend (no per-transaction search path), no router, and the organization is a constant.
 """
 
-import os
 from types import SimpleNamespace
 
-os.environ.setdefault("SECRET_KEY", "single-tenant-benchmark-only")
-os.environ.setdefault("BASE_DOMAIN", "tenantry.test")
-os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/tenantry_single")
-os.environ.setdefault("AUDIT_DATABASE_URL", "mysql://root@127.0.0.1:3306/tenantry_audit")
+from .base import *  # noqa: F403
+from .base import base_domain, caches, databases, env
 
-from .base import *  # noqa: E402,F403
-from .base import DATABASES, env  # noqa: E402
-
+SECRET_KEY = env.str("SECRET_KEY", default="single-tenant-benchmark-only")
+BASE_DOMAIN = base_domain(env.str("BASE_DOMAIN", default="tenantry.test"))
 ORGANIZATION = SimpleNamespace(name=env.str("SINGLE_TENANT_NAME", default="Acme Corporation"),
                                slug="acme", schema_name="public")
 
@@ -41,12 +37,18 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 ROOT_URLCONF = "bench.single_tenant"
-DATABASES = {"default": {**DATABASES["default"], "ENGINE": "django.db.backends.postgresql"}}
+_databases = databases(
+    primary=env.str("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/tenantry_single"),
+    tenants="", audit=env.str("AUDIT_DATABASE_URL", default="mysql://root@127.0.0.1:3306/tenantry_audit"))
+DATABASES = {"default": {**_databases["default"], "ENGINE": "django.db.backends.postgresql"}}
 DATABASE_ROUTERS = []
 DATABASE_APPS_MAPPING = {}
-for _cache in CACHES.values():  # noqa: F405
+CACHES = caches(env.str("REDIS_URL", default=""))
+for _cache in CACHES.values():  # plain django-redis, keys without a schema
     _cache.pop("KEY_FUNCTION", None)
     _cache.pop("REVERSE_KEY_FUNCTION", None)
+    if _cache["BACKEND"] == "observability.cache.RedisCache":
+        _cache["BACKEND"] = "django_redis.cache.RedisCache"
 # Plain Django's sign-in and sessions (axes and tenancy.sessions are Tenantry's additions).
 AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"

@@ -4,7 +4,7 @@ import tempfile
 from pathlib import Path
 
 from .base import *  # noqa: F403
-from .base import base_domain, caches, databases, default_from_email, env, platform_hosts
+from .base import base_domain, caches, databases, default_from_email, env, plan_limits, platform_hosts
 
 SECRET_KEY = env.str("SECRET_KEY", default="test-only-secret-key")
 BASE_DOMAIN = base_domain(env.str("BASE_DOMAIN", default="tenantry.test"))
@@ -22,6 +22,12 @@ DATABASES = databases(
 CACHES = caches(env.str("REDIS_URL", default="redis://127.0.0.1:6379/15"))
 # Tenant files of test runs: never the dev folder, one per primary like the databases.
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=Path(tempfile.gettempdir()) / f"tenantry-media-{_primary_name}")
+# Tests that load tenants on purpose (pgbouncer, live) are not about plans: no rate limit or
+# quota gets in their way. The tests of limits and quotas set their own.
+TENANT_PLAN_LIMITS = plan_limits(env.json("TENANT_PLAN_LIMITS", default={
+    plan: {"requests_per_second": 0, "open_jobs": None, "staff_users": None}
+    for plan in ("free", "team", "enterprise")
+}))
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.locmem.EmailBackend")
 DEFAULT_FROM_EMAIL = default_from_email(BASE_DOMAIN)

@@ -2,7 +2,7 @@ from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from controlplane.console import operations_views, views
+from controlplane.console import load, operations_views, views
 
 app_name = "console"
 urlpatterns = [
@@ -33,4 +33,5 @@ urlpatterns = [
     path("operations/status.json", operations_views.operation_status, name="operation-status"),
     path("operations/<int:operation_id>.json", operations_views.operation_detail_json, name="operation-json"),
     path("operations/start/", operations_views.operation_start, name="operation-start"),
+    path("load/", load.tenant_load, name="tenant-load"),  # noisy neighbours: the busiest tenants now
 ]

@@ -25,7 +25,7 @@ from django.conf import settings
 from django.db.backends.postgresql import base as postgresql_base
 from django_tenants.postgresql_backend import base as tenants_base
 
-from tenancy import context
+from tenancy import context, limits
 from tenancy.backend.introspection import SchemaIntrospection
 from tenancy.schema_names import check_schema_name
 
@@ -39,10 +39,15 @@ NOT_IN_TRANSACTION = re.compile(
 
 
 @functools.lru_cache(maxsize=4096)
-def search_path_statement(schemas: tuple[str, ...]) -> str:
+def search_path_statement(schemas: tuple[str, ...], statement_timeout_ms: int = 0) -> str:
+    """The prefix sent in the same message as a statement: its search path, and the tenant's
+    plan's ``statement_timeout`` when one applies (no extra round trip, nothing left behind)."""
     for name in schemas:
         check_schema_name(name)
-    return "SET LOCAL search_path = " + ", ".join(f'"{name}"' for name in schemas) + "; "
+    prefix = "SET LOCAL search_path = " + ", ".join(f'"{name}"' for name in schemas) + "; "
+    if statement_timeout_ms:
+        prefix += f"SET LOCAL statement_timeout = {int(statement_timeout_ms)}; "
+    return prefix
 
 
 class ScopedCursor(psycopg2.extensions.cursor):
@@ -121,12 +126,14 @@ class DatabaseWrapper(tenants_base.DatabaseWrapper):
     def scoped(self, sql: str, every_time: bool = False) -> str:
         if NOT_IN_TRANSACTION.match(sql):
             return sql
-        schemas = context.current_scope().search_path_on(self.alias)
+        scope = context.current_scope()
+        schemas = scope.search_path_on(self.alias)
+        timeout = limits.statement_timeout_ms(scope)
         if not self.autocommit and not every_time:
-            if self._transaction_search_path == schemas:
+            if self._transaction_search_path == (schemas, timeout):
                 return sql
-            self._transaction_search_path = schemas
-        return search_path_statement(schemas) + sql
+            self._transaction_search_path = (schemas, timeout)
+        return search_path_statement(schemas, timeout) + sql
 
     def create_cursor(self, name=None):
         cursor = self.connection.cursor(cursor_factory=ScopedCursor)

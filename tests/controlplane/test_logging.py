@@ -1,5 +1,6 @@
 """Every log line names its tenant; django.request errors reach stderr in every environment."""
 
+import json
 import logging
 import subprocess
 import sys
@@ -44,4 +45,10 @@ def test_request_errors_go_to_stderr_with_the_tenant(module):
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True,
                             text=True, timeout=60)
     assert result.returncode == 0, result.stderr
-    assert "ERROR [acme] django.request: Internal Server Error: /jobs/" in result.stderr
+    if module == "settings.prod":  # one JSON object a line in production
+        line = json.loads(result.stderr.strip().splitlines()[-1])
+        assert (line["level"], line["tenant"], line["logger"], line["message"]) == (
+            "ERROR", "acme", "django.request", "Internal Server Error: /jobs/")
+        assert line["database_alias"] == "default" and line["request_id"] == "-"
+    else:
+        assert "ERROR [acme] django.request: Internal Server Error: /jobs/" in result.stderr

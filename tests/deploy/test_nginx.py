@@ -3,6 +3,7 @@ HTTPS and the tenant's host, trusting X-Forwarded-* only when BEHIND_PROXY=true.
 
 import http.client
 import os
+import re
 import socket
 import ssl
 import subprocess
@@ -82,6 +83,9 @@ def test_through_nginx_django_serves_each_tenant_over_https(live_tenants, gunico
         # A client's own X-Forwarded-Host is overwritten by nginx, never trusted.
         status, _, body = fetch(nginx.https_port, acme.host, "/jobs/", {"X-Forwarded-Host": globex.host})
         assert status == 200 and acme.marker in body and globex.marker not in body
+        # nginx makes the request id (a client's own is replaced); Django returns it.
+        _, headers, _ = fetch(nginx.https_port, acme.host, "/jobs/", {"X-Request-ID": "client-made"})
+        assert re.fullmatch(r"[0-9a-f]{32}", headers["X-Request-ID"])
         # Plain HTTP is sent to HTTPS by nginx; static files are nginx's own.
         status, headers, _ = fetch(nginx.http_port, globex.host, "/jobs/?page=1", tls=False)
         assert status == 301 and headers["Location"] == f"https://{globex.host}/jobs/?page=1"
