@@ -38,6 +38,7 @@ bench: system-packages install
 	@dpkg -s valgrind >/dev/null 2>&1 || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq valgrind >/dev/null
 	$(PY) bench/run.py
 	$(PY) bench/pgbouncer.py
+	$(PY) bench/instructions.py
 
 clean:
 	rm -rf $(VENV) var staticfiles test-artifacts
