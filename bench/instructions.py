@@ -23,7 +23,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -38,7 +38,6 @@ from tests.servers import pgbouncer_start, redis_start  # noqa: E402
 SIDES = ("tenantry", "single")
 PATHS = ("direct", "pgbouncer")
 DATABASES = {"tenantry": "tenantry_bench", "single": "tenantry_bench_single"}  # 3 tenants / 1
-AUDIT_DATABASE = "tenantry_bench_instructions_audit"
 WARM_UP = 20  # requests before the counted ones, in both runs: connections, caches, imports
 NAMES = ("django", "postgres", "backends", "pgbouncer", "total")  # processes, and their sum
 # What under callgrind would follow the clock (~50x slower) rather than the requests, fixed:
@@ -82,11 +81,10 @@ def prepare(directory: Path) -> Path:
                 cursor.execute(f'CREATE DATABASE "{name}"')
         admin.close()
         mysql = MySQLdb.connect(host="127.0.0.1", port=3306, user="root")
-        mysql.cursor().execute(f"DROP DATABASE IF EXISTS `{AUDIT_DATABASE}`")
-        mysql.cursor().execute(f"CREATE DATABASE `{AUDIT_DATABASE}` CHARACTER SET utf8mb4")
+        mysql.cursor().execute(f"CREATE DATABASE `{audit_database(directory)}` CHARACTER SET utf8mb4")
         mysql.close()
         for side in SIDES:
-            env = side_env(side, server.url(DATABASES[side]), redis.url())
+            env = side_env(side, server.url(DATABASES[side]), redis.url(), directory)
             sh(sys.executable, "manage.py", *(["tenants", "migrate"] if side == "tenantry" else ["migrate"]),
                env=env)
             task(env, "seed")
@@ -103,8 +101,21 @@ def prepare(directory: Path) -> Path:
     return template
 
 
-def side_env(side: str, database_url: str, redis_url: str) -> dict:
-    return {**django_env(side, database_url, redis_url=redis_url, audit_database=AUDIT_DATABASE),
+def audit_database(directory: Path) -> str:
+    """The run's own audit database on MariaDB (its tables are migrated; the page reads none)."""
+    return "tenantry_bench_instructions_" + directory.name.rsplit("-", 1)[1].lower()
+
+
+def drop_audit_database(directory: Path) -> None:
+    import MySQLdb
+
+    mysql = MySQLdb.connect(host="127.0.0.1", port=3306, user="root")
+    mysql.cursor().execute(f"DROP DATABASE IF EXISTS `{audit_database(directory)}`")
+    mysql.close()
+
+
+def side_env(side: str, database_url: str, redis_url: str, directory: Path) -> dict:
+    return {**django_env(side, database_url, redis_url=redis_url, audit_database=audit_database(directory)),
             **DETERMINISTIC}
 
 
@@ -117,7 +128,11 @@ def run(template: Path, directory: Path, *, side: str, path: str, requests: int)
     out.mkdir()
     os.chmod(out, 0o777)  # PostgreSQL and pgbouncer write theirs as the postgres user
     redis = redis_start(log=directory / f"{name}-redis.log")
-    server = PostgresServer.start(data, wrapper=callgrind(out / "postgres.%p", trace_children=True))
+    try:
+        server = PostgresServer.start(data, wrapper=callgrind(out / "postgres.%p", trace_children=True))
+    except Exception:
+        redis.stop()
+        raise
     background = server.children()
     bouncer = None
     backends: set[int] = set()
@@ -129,8 +144,9 @@ def run(template: Path, directory: Path, *, side: str, path: str, requests: int)
         command = [*callgrind(out / "django.%p"), sys.executable, "bench/django_tasks.py", "serve",
                    "--host", TENANT_HOST, "--count", str(requests), "--warm-up", str(WARM_UP)]
         with (directory / f"{name}-django.log").open("wb") as log:
-            django = subprocess.Popen(command, cwd=REPO, env={**os.environ, **side_env(side, url, redis.url())},
-                                      stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)
+            env = {**os.environ, **side_env(side, url, redis.url(), directory)}
+            django = subprocess.Popen(command, cwd=REPO, env=env, stdin=subprocess.DEVNULL, stdout=log,
+                                      stderr=subprocess.STDOUT)
         while django.poll() is None:  # the backends are the server's children born meanwhile
             backends |= server.children() - background
             time.sleep(0.2)
@@ -181,9 +197,16 @@ def measure(*, requests: int = 200, paths: tuple[str, ...] = PATHS, jobs: int = 
                     log(f"{path} {side} {count} requests: {result} ({time.monotonic() - started:.0f} s)")
                 return result
 
-            futures = {key: pool.submit(one, *key) for key in plan}
-            runs = {key: future.result() for key, future in futures.items()}
+            futures = {pool.submit(one, *key): key for key in plan}
+            runs = {}
+            try:
+                for future in as_completed(futures):
+                    runs[futures[future]] = future.result()
+            except BaseException:
+                pool.shutdown(wait=True, cancel_futures=True)  # the runs under way stop their servers
+                raise
     finally:
+        drop_audit_database(directory)
         shutil.rmtree(directory, ignore_errors=True)
     figures = {}
     for path in paths:

@@ -157,15 +157,15 @@ def pgbouncer_start(*, wrapper: list[str] = (), start_timeout: float = 20, **set
     os.chmod(directory, 0o755)
     port = free_port()
     ini = render_pgbouncer_ini(directory=directory, port=port, **settings)
-    command = [*wrapper, executable, str(ini)]
-    if os.geteuid() == 0:  # pgbouncer refuses to run as root: drop to the postgres user
+    user = {}
+    if os.geteuid() == 0:  # pgbouncer refuses to run as root: start it as the postgres user
         account = pwd.getpwnam("postgres")
         for path in [directory, *directory.iterdir()]:
             os.chown(path, account.pw_uid, account.pw_gid)
-        command = [*wrapper, executable, "-u", "postgres", str(ini)]
+        user = {"user": account.pw_uid, "group": account.pw_gid, "extra_groups": []}
     with (directory / "stderr.log").open("wb") as stderr:
-        process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=stderr,
-                                   stderr=subprocess.STDOUT, start_new_session=True)
+        process = subprocess.Popen([*wrapper, executable, str(ini)], stdin=subprocess.DEVNULL, stdout=stderr,
+                                   stderr=subprocess.STDOUT, start_new_session=True, **user)
     bouncer = Pgbouncer(port=port, directory=directory, process=process)
     try:
         wait_until_listening(port, process, bouncer.log, timeout=start_timeout)
