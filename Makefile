@@ -48,7 +48,11 @@ bench: system-packages install
 	@dpkg -s valgrind >/dev/null 2>&1 || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq valgrind >/dev/null
 	$(PY) bench/run.py
 	$(PY) bench/pgbouncer.py
+	$(PY) bench/instructions.py
 	$(PY) bench/fleet.py --tenants $(or $(FLEET_TENANTS),100)
+	$(PY) bench/tasks.py
+	$(PY) bench/move.py --rows $(or $(MOVE_ROWS),100000)
+	$(PY) bench/soak.py --requests $(or $(SOAK_REQUESTS),10000)
 
 stop:  # the embedded PostgreSQL that `make dev` started (it outlives runserver)
 	@test ! -x $(PY) || $(PY) -m settings.embedded stop

@@ -3,6 +3,7 @@
     python bench/django_tasks.py seed --tenants acme,globex,initech --jobs 20
     python bench/django_tasks.py statements --host acme.tenantry.test --path /jobs/
     python bench/django_tasks.py requests --host acme.tenantry.test --count 100
+    python bench/django_tasks.py serve --host acme.tenantry.test --count 200
     python bench/django_tasks.py provision --until 1000 --prefix scale
 Each prints one JSON object on its last line.
 """
@@ -81,6 +82,37 @@ def requests(args) -> dict:
     return {"served": args.count}
 
 
+def serve(args) -> dict:
+    """Serve ``--count`` requests through the WSGI application gunicorn loads, after
+    ``--warm-up`` requests (run under callgrind with 0 and N: the difference is N requests).
+
+    Unlike the test client, the WSGI handler sends Django's request_started and
+    request_finished signals, so each request checks its database connection as it does
+    under gunicorn."""
+    from io import BytesIO
+
+    from controlplane.wsgi import application
+
+    def get() -> None:
+        environ = {"REQUEST_METHOD": "GET", "PATH_INFO": args.path, "QUERY_STRING": "",
+                   "HTTP_HOST": args.host, "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "80",
+                   "SERVER_PROTOCOL": "HTTP/1.1", "REMOTE_ADDR": "127.0.0.1", "wsgi.version": (1, 0),
+                   "wsgi.url_scheme": "http", "wsgi.input": BytesIO(), "wsgi.errors": sys.stderr,
+                   "wsgi.multithread": False, "wsgi.multiprocess": True, "wsgi.run_once": False}
+        statuses = []
+        result = application(environ, lambda status, headers, exc_info=None: statuses.append(status))
+        try:
+            body = b"".join(result)
+        finally:
+            result.close()  # request_finished: what a WSGI server does after each response
+        if statuses != ["200 OK"] or args.expect.encode() not in body:
+            raise SystemExit(f"{args.host}{args.path}: {statuses} {body[:300]!r}")
+
+    for _ in range(args.warm_up + args.count):
+        get()
+    return {"served": args.count}
+
+
 def provision(args) -> dict:
     """Provision tenants up to ``--until`` in all, timing each (with its first staff invite);
     then give each the same open jobs as the others (not timed), so every page is alike."""
@@ -118,13 +150,19 @@ def main() -> None:
     serving.add_argument("--host", required=True)
     serving.add_argument("--path", default="/jobs/")
     serving.add_argument("--count", type=int, default=0)
+    wsgi = sub.add_parser("serve")
+    wsgi.add_argument("--host", required=True)
+    wsgi.add_argument("--path", default="/jobs/")
+    wsgi.add_argument("--count", type=int, default=0)
+    wsgi.add_argument("--warm-up", type=int, default=20)
+    wsgi.add_argument("--expect", default=JOB_TITLES[0], help="text the page must contain")
     scaling = sub.add_parser("provision")
     scaling.add_argument("--until", type=int, required=True)
     scaling.add_argument("--prefix", default="scale")
     scaling.add_argument("--jobs", type=int, default=20)
     args = parser.parse_args()
     result = {"seed": seed, "statements": statements, "requests": requests,
-              "provision": provision}[args.task](args)
+              "serve": serve, "provision": provision}[args.task](args)
     print(json.dumps(result))
 
 

@@ -17,7 +17,6 @@ import json
 import os
 import re
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -27,36 +26,23 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from bench import common  # noqa: E402
+from bench.callgrind import callgrind, instructions  # noqa: E402
+from bench.common import BASE_DOMAIN, TENANT_HOST, sh  # noqa: E402
 from tests.servers import gunicorn_start, pgbouncer_start  # noqa: E402
 
 PG = "postgres://postgres@127.0.0.1:5432"
-BASE_DOMAIN = "tenantry.test"
-TENANT_HOST = f"acme.{BASE_DOMAIN}"
 DATABASES = {"tenantry": "tenantry_bench", "single": "tenantry_bench_single"}  # 3 tenants / 1
 AUDIT_DATABASE = "tenantry_bench_audit"
 REDIS_URL = "redis://127.0.0.1:6379/14"
-SETTINGS = {"tenantry": "settings.test", "single": "settings.single_tenant"}
-
-
-def sh(*command: str, env: dict | None = None) -> str:
-    result = subprocess.run(command, cwd=REPO, env={**os.environ, **(env or {})},
-                            capture_output=True, text=True)
-    if result.returncode:
-        raise SystemExit(f"{' '.join(command)} failed:\n{result.stdout}\n{result.stderr}")
-    return result.stdout
 
 
 def django_env(mode: str, database_url: str) -> dict:
-    return {"DJANGO_SETTINGS_MODULE": SETTINGS[mode], "DATABASE_URL": database_url,
-            "TENANT_DATABASES": "", "REDIS_URL": REDIS_URL, "BASE_DOMAIN": BASE_DOMAIN,
-            "AUDIT_DATABASE_URL": f"mysql://root@127.0.0.1:3306/{AUDIT_DATABASE}", "LOG_LEVEL": "WARNING",
-            "GUNICORN_MAX_REQUESTS": "0"}  # no worker recycling in the middle of a measurement
+    return common.django_env(mode, database_url, redis_url=REDIS_URL, audit_database=AUDIT_DATABASE)
 
 
 def task(mode: str, *args: str) -> dict:
-    out = sh(sys.executable, "bench/django_tasks.py", *args,
-             env=django_env(mode, f"{PG}/{DATABASES[mode]}"))
-    return json.loads(out.strip().splitlines()[-1])
+    return common.task(django_env(mode, f"{PG}/{DATABASES[mode]}"), *args)
 
 
 def prepare() -> None:
@@ -206,13 +192,12 @@ def instructions_per_request(mode: str, count: int = 100) -> float:
     totals = []
     for n in (0, count):
         out_file = Path(tempfile.mkstemp(prefix="callgrind.")[1])
-        result = subprocess.run(
-            ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out_file}", sys.executable,
-             "bench/django_tasks.py", "requests", "--host", TENANT_HOST, "--count", str(n)],
-            cwd=REPO, env={**os.environ, **django_env(mode, f"{PG}/{DATABASES[mode]}")},
-            capture_output=True, text=True)
-        out_file.unlink(missing_ok=True)
-        totals.append(int(re.search(r"Collected : (\d+)", result.stderr).group(1)))
+        try:
+            sh(*callgrind(out_file), sys.executable, "bench/django_tasks.py", "requests",
+               "--host", TENANT_HOST, "--count", str(n), env=django_env(mode, f"{PG}/{DATABASES[mode]}"))
+            totals.append(instructions(out_file))
+        finally:
+            out_file.unlink(missing_ok=True)
     return (totals[1] - totals[0]) / count
 
 

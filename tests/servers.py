@@ -154,33 +154,67 @@ def render_pgbouncer_ini(
     return path
 
 
-def pgbouncer_start(**settings) -> Pgbouncer:
+def pgbouncer_start(*, wrapper: list[str] = (), start_timeout: float = 20, **settings) -> Pgbouncer:
     """Start Debian's pgbouncer from the rendered deploy configuration; pool settings override.
 
     Its files live in a fresh directory under the system temporary directory (the postgres
-    user must reach them), removed by ``stop()``.
+    user must reach them), removed by ``stop()``. ``wrapper`` goes before the command (the
+    benchmarks run pgbouncer under valgrind).
     """
     executable = shutil.which("pgbouncer") or "/usr/sbin/pgbouncer"
     directory = Path(tempfile.mkdtemp(prefix="tenantry-pgbouncer-"))
     os.chmod(directory, 0o755)
     port = free_port()
     ini = render_pgbouncer_ini(directory=directory, port=port, **settings)
-    command = [executable, str(ini)]
-    if os.geteuid() == 0:  # pgbouncer refuses to run as root: drop to the postgres user
+    user = {}
+    if os.geteuid() == 0:  # pgbouncer refuses to run as root: start it as the postgres user
         account = pwd.getpwnam("postgres")
         for path in [directory, *directory.iterdir()]:
             os.chown(path, account.pw_uid, account.pw_gid)
-        command = [executable, "-u", "postgres", str(ini)]
+        user = {"user": account.pw_uid, "group": account.pw_gid, "extra_groups": []}
     with (directory / "stderr.log").open("wb") as stderr:
-        process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=stderr,
-                                   stderr=subprocess.STDOUT, start_new_session=True)
+        process = subprocess.Popen([*wrapper, executable, str(ini)], stdin=subprocess.DEVNULL, stdout=stderr,
+                                   stderr=subprocess.STDOUT, start_new_session=True, **user)
     bouncer = Pgbouncer(port=port, directory=directory, process=process)
     try:
-        wait_until_listening(port, process, bouncer.log)
+        wait_until_listening(port, process, bouncer.log, timeout=start_timeout)
     except Exception:
         bouncer.stop()
         raise
     return bouncer
+
+
+# --- Redis ------------------------------------------------------------------------------------
+
+
+@dataclass
+class Redis:
+    port: int
+    process: subprocess.Popen
+    log: Path
+
+    def url(self, db: int = 0) -> str:
+        return f"redis://{LOCALHOST}:{self.port}/{db}"
+
+    def stop(self) -> None:
+        stop_process(self.process, timeout=10)
+
+
+def redis_start(*, log: Path) -> Redis:
+    """A redis-server of our own on a free port, empty, persisting nothing."""
+    port = free_port()
+    with log.open("ab") as handle:
+        process = subprocess.Popen(
+            [shutil.which("redis-server") or "/usr/bin/redis-server", "--port", str(port),
+             "--bind", LOCALHOST, "--save", "", "--appendonly", "no"],
+            stdin=subprocess.DEVNULL, stdout=handle, stderr=subprocess.STDOUT, start_new_session=True)
+    server = Redis(port=port, process=process, log=log)
+    try:
+        wait_until_listening(port, process, log, timeout=10)
+    except Exception:
+        server.stop()
+        raise
+    return server
 
 
 # --- gunicorn --------------------------------------------------------------------------------
