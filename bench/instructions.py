@@ -176,7 +176,7 @@ def measure(*, requests: int = 200, paths: tuple[str, ...] = PATHS, jobs: int = 
     ``{"requests": N, "paths": {"direct": {"tenantry": {"django": ..., "postgres": ...,
     "backends": ..., "pgbouncer": ..., "total": ...}, "single": {...}, "ratio": {...}}}}``
 
-    ``jobs`` runs go on at once (each on its own servers; counts do not depend on it);
+    ``jobs`` runs go on at once, each on servers of its own;
     ``log(line)``, if given, hears of each run as it ends.
     """
     if requests < 1 or jobs < 1:
@@ -259,7 +259,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--requests", type=int, default=200, help="requests counted per run (default 200)")
     parser.add_argument("--paths", default=",".join(PATHS), help="direct, pgbouncer or both (default)")
-    parser.add_argument("--jobs", type=int, default=2, help="runs at once (default 2; counts do not change)")
+    parser.add_argument("--jobs", type=int, default=2, help="runs at once (default 2; each on servers of its own)")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     parser.add_argument("--baseline", type=Path, help="a file --json wrote earlier: print the change from it")
     args = parser.parse_args()
