@@ -16,7 +16,7 @@ from pathlib import Path
 import psycopg2
 import pytest
 
-from tests.placement.test_fresh_databases import FreshDatabases, server_of
+from tests.placement.test_fresh_databases import FreshDatabases, primary_name
 
 ROOT = Path(__file__).resolve().parents[2]
 TENANTS = 200
@@ -74,7 +74,7 @@ class Fleet(FreshDatabases):
 
 @pytest.fixture(scope="module")
 def fleet():
-    fleet = Fleet(f"{server_of(os.environ['DATABASE_URL'])['NAME']}_fl_{os.getpid()}")
+    fleet = Fleet(f"{primary_name()}_fl_{os.getpid()}")
     fleet.create()
     try:
         fleet.manage(1, "tenants", "migrate")

@@ -75,11 +75,14 @@ class FreshDatabases:
         return rows
 
 
+def primary_name() -> str:
+    """The primary the suite was configured with (not its test database): fresh names follow it."""
+    return environ.Env.db_url_config(os.environ.get("DATABASE_URL", "postgres:///tenantry"))["NAME"]
+
+
 @pytest.fixture
 def fresh():
-    # Named after the primary the suite was configured with, not its test database.
-    primary = environ.Env.db_url_config(os.environ.get("DATABASE_URL", "postgres:///tenantry"))
-    stem = f"{primary['NAME']}_fresh_{os.getpid()}"
+    stem = f"{primary_name()}_fresh_{os.getpid()}"
     databases = FreshDatabases(stem)
     databases.create()
     yield databases
