@@ -84,7 +84,7 @@ def prepare(directory: Path) -> Path:
         mysql.cursor().execute(f"CREATE DATABASE `{audit_database(directory)}` CHARACTER SET utf8mb4")
         mysql.close()
         for side in SIDES:
-            env = side_env(side, server.url(DATABASES[side]), redis.url(), directory)
+            env = side_env(side, server.url(DATABASES[side]), redis.url, directory)
             sh(sys.executable, "manage.py", *(["tenants", "migrate"] if side == "tenantry" else ["migrate"]),
                env=env)
             task(env, "seed")
@@ -144,7 +144,7 @@ def run(template: Path, directory: Path, *, side: str, path: str, requests: int)
         command = [*callgrind(out / "django.%p"), sys.executable, "bench/django_tasks.py", "serve",
                    "--host", TENANT_HOST, "--count", str(requests), "--warm-up", str(WARM_UP)]
         with (directory / f"{name}-django.log").open("wb") as log:
-            env = {**os.environ, **side_env(side, url, redis.url(), directory)}
+            env = {**os.environ, **side_env(side, url, redis.url, directory)}
             django = subprocess.Popen(command, cwd=REPO, env=env, stdin=subprocess.DEVNULL, stdout=log,
                                       stderr=subprocess.STDOUT)
         while django.poll() is None:  # the backends are the server's children born meanwhile

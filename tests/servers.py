@@ -184,39 +184,6 @@ def pgbouncer_start(*, wrapper: list[str] = (), start_timeout: float = 20, **set
     return bouncer
 
 
-# --- Redis ------------------------------------------------------------------------------------
-
-
-@dataclass
-class Redis:
-    port: int
-    process: subprocess.Popen
-    log: Path
-
-    def url(self, db: int = 0) -> str:
-        return f"redis://{LOCALHOST}:{self.port}/{db}"
-
-    def stop(self) -> None:
-        stop_process(self.process, timeout=10)
-
-
-def redis_start(*, log: Path) -> Redis:
-    """A redis-server of our own on a free port, empty, persisting nothing."""
-    port = free_port()
-    with log.open("ab") as handle:
-        process = subprocess.Popen(
-            [shutil.which("redis-server") or "/usr/bin/redis-server", "--port", str(port),
-             "--bind", LOCALHOST, "--save", "", "--appendonly", "no"],
-            stdin=subprocess.DEVNULL, stdout=handle, stderr=subprocess.STDOUT, start_new_session=True)
-    server = Redis(port=port, process=process, log=log)
-    try:
-        wait_until_listening(port, process, log, timeout=10)
-    except Exception:
-        server.stop()
-        raise
-    return server
-
-
 # --- gunicorn --------------------------------------------------------------------------------
 
 
@@ -391,6 +358,13 @@ class RedisServer:
         if self.process:
             stop_process(self.process, timeout=10)
             self.process = None
+
+
+def redis_start(*, log: Path) -> RedisServer:
+    """A redis-server of our own on a free port, empty, persisting nothing, started."""
+    server = RedisServer(free_port(), log)
+    server.start()
+    return server
 
 
 RABBITMQ_PORT = 5672

@@ -16,7 +16,7 @@ from django.db import connections
 from tests.live.test_gunicorn import get, host, served_by
 from tests.pgbouncer.fixtures import server_environment
 from tests.servers import free_port, gunicorn_start
-from tests.tenants.test_redis_outage import RedisServer
+from tests.servers import RedisServer
 
 pytestmark = [pytest.mark.live, pytest.mark.django_db(transaction=True)]
 ROOT = Path(__file__).resolve().parents[2]

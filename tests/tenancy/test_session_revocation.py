@@ -10,7 +10,7 @@ from django.test import Client
 
 from tests.careers.factories import JobFactory
 from tests.factories import PASSWORD, UserFactory
-from tests.tenants.test_redis_outage import RedisServer
+from tests.servers import RedisServer
 from tests.servers import free_port
 
 pytestmark = pytest.mark.django_db(databases=["default", "audit"])
