@@ -54,6 +54,7 @@ class HostCache:
     def __init__(self):
         self._sites: dict[str, Site | None] = {}
         self._placements: dict[str, Placement] = {}  # schema -> where it lives (it can move)
+        self._tenants: dict[tuple, Any] = {}  # (tenant id, schema) -> the registry's tenant (tasks)
         self._lock = threading.Lock()
         self._version = None
         self._checked_at = float("-inf")
@@ -83,6 +84,18 @@ class HostCache:
             placements[schema_name] = placement
         return placements[schema_name]
 
+    def tenant_of(self, *, tenant_id, schema_name: str | None):
+        """The tenant a task was sent for, as the registry has it (cached like hosts)."""
+        self._expire_if_changed()
+        tenants, key = self._tenants, (tenant_id, schema_name)
+        if key not in tenants:
+            with context.activated(context.public_scope()):
+                tenant = directory().tenant_of(tenant_id=tenant_id, schema_name=schema_name)
+            if tenant is None:  # gone (or not yet there): ask again next time
+                return None
+            tenants[key] = tenant
+        return tenants[key]
+
     @staticmethod
     def _lookup(host: str) -> Site | None:
         if host == settings.BASE_DOMAIN:
@@ -109,13 +122,13 @@ class HostCache:
                 version = None
             if version is None or version != self._version:
                 # Unknown (unreadable, never bumped) or moved: start afresh.
-                self._sites, self._placements = {}, {}
+                self._sites, self._placements, self._tenants = {}, {}, {}
             self._version = version
             self._checked_at = now
 
     def clear(self) -> None:
         with self._lock:
-            self._sites, self._placements = {}, {}
+            self._sites, self._placements, self._tenants = {}, {}, {}
             self._checked_at = float("-inf")
 
 
@@ -129,6 +142,12 @@ def site_for_host(host: str) -> Site | None:
 def placement_of_schema(schema_name: str) -> Placement | None:
     """Where a tenant schema lives, cached like hosts and forgotten with them."""
     return _cache.placement_of_schema(schema_name)
+
+
+def tenant_of(*, tenant_id, schema_name: str | None):
+    """The registry's tenant by id (else schema), cached and forgotten with the hosts: a task
+    for a tenant moved or suspended since it was sent sees it within the check interval."""
+    return _cache.tenant_of(tenant_id=tenant_id, schema_name=schema_name)
 
 
 def hosts_changed() -> None:

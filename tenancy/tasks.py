@@ -4,7 +4,10 @@ Sending: a ``before_task_publish`` handler puts the current scope (tenant id, sl
 alias) in a message header. Running: ``TenantTask.__call__`` looks the tenant up again through
 ``tenancy.directory`` (its placement *now*: a tenant moved since sending runs on its new
 database), refuses a deleted or suspended tenant with a log line, and runs the task inside
-``context.activated(...)``, whose reset leaves nothing behind for the next task.
+``context.activated(...)``, whose reset leaves nothing behind for the next task. The lookup is
+cached with the hosts (``tenancy.hosts``): the registry's version, bumped in the transaction of
+every tenant change, is read at most every ``TENANT_HOSTS_CHECK_INTERVAL``, so a move or a
+suspension reaches every worker within that interval, as it reaches every web worker.
 
 Why not tenant-schemas-celery: it carries the schema name only and switches the ``default``
 connection (``connection.set_tenant``); Tenantry's scope is a context variable that also needs
@@ -29,7 +32,7 @@ from celery.exceptions import Ignore
 from celery.signals import before_task_publish
 from django.db import transaction
 
-from tenancy import context, directory
+from tenancy import context, hosts
 
 logger = logging.getLogger(__name__)
 
@@ -61,8 +64,7 @@ def scope_for_header(header: dict | None, *, allow_suspended: bool = False) -> c
     """The scope a task runs in: its tenant as the registry has it now, or public."""
     if not header:
         return context.public_scope()
-    tenant = directory.directory().tenant_of(tenant_id=header.get("tenant_id"),
-                                             schema_name=header.get("schema"))
+    tenant = hosts.tenant_of(tenant_id=header.get("tenant_id"), schema_name=header.get("schema"))
     if tenant is None or tenant.schema_name != header.get("schema"):
         raise TenantRefused(f"tenant {header.get('slug')!r} no longer exists")
     if not tenant.is_active and not allow_suspended:
