@@ -83,7 +83,8 @@ def main() -> None:
         fresh.create()
         env = {**fresh.env, "BASE_DOMAIN": BASE_DOMAIN,
                "TENANT_DATABASES": f"logical={logical.url('tenantry')},replica={replica.url('tenantry')}",
-               "CAREERS_APPLICATIONS_PER_IP": "100000000", "REDIS_URL": "redis://127.0.0.1:6379/11"}
+               "CAREERS_APPLICATIONS_PER_IP": "100000000",
+               "CAREERS_APPLICATION_ATTEMPTS_PER_IP": "100000000", "REDIS_URL": "redis://127.0.0.1:6379/11"}
         platform = Platform(env=env, servers={"logical": logical, "replica": replica})
         platform.manage("tenants", "migrate")
         platform.manage("tenants", "create", MOVER, "--name", "Mover", "--database", "logical")

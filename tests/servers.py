@@ -78,6 +78,7 @@ class Pgbouncer:
     directory: Path
     process: subprocess.Popen
     user: str = "postgres"
+    run_as: dict = field(default_factory=dict)  # Popen's user/group: never root
 
     def url(self, database: str, **query: str) -> str:
         options = "&".join(f"{key}={quote(value)}" for key, value in query.items())
@@ -111,7 +112,8 @@ class Pgbouncer:
         time.sleep(down_seconds)
         with (self.directory / "stderr.log").open("ab") as stderr:
             self.process = subprocess.Popen(self.process.args, stdin=subprocess.DEVNULL, stdout=stderr,
-                                            stderr=subprocess.STDOUT, start_new_session=True)
+                                            stderr=subprocess.STDOUT, start_new_session=True,
+                                            **self.run_as)
         wait_until_listening(self.port, self.process, self.log)
 
 
@@ -175,7 +177,7 @@ def pgbouncer_start(*, wrapper: list[str] = (), start_timeout: float = 20, **set
     with (directory / "stderr.log").open("wb") as stderr:
         process = subprocess.Popen([*wrapper, executable, str(ini)], stdin=subprocess.DEVNULL, stdout=stderr,
                                    stderr=subprocess.STDOUT, start_new_session=True, **user)
-    bouncer = Pgbouncer(port=port, directory=directory, process=process)
+    bouncer = Pgbouncer(port=port, directory=directory, process=process, run_as=user)
     try:
         wait_until_listening(port, process, bouncer.log, timeout=start_timeout)
     except Exception:

@@ -63,7 +63,7 @@ def platform(tmp_path_factory):
         env = {**fresh.env, "BASE_DOMAIN": BASE_DOMAIN,
                "TENANT_DATABASES": f"dedicated={fresh.pg_url(fresh.dedicated)},"
                                    f"logical={logical.url('tenantry')},replica={replica.url('tenantry')}",
-               "CAREERS_APPLICATIONS_PER_IP": "1000000", "REDIS_URL": "redis://127.0.0.1:6379/12"}
+               "CAREERS_APPLICATIONS_PER_IP": "1000000", "CAREERS_APPLICATION_ATTEMPTS_PER_IP": "1000000", "REDIS_URL": "redis://127.0.0.1:6379/12"}
         found = Platform(env=env, servers={"logical": logical, "replica": replica})
         found.manage("tenants", "migrate")
         for slug in (MOVER, BYSTANDER):
