@@ -61,6 +61,12 @@ def replication_name(schema: str) -> str:
     return f"tenantry_move_{schema}"[:63]
 
 
+def move_connection(alias: str, schema: str, *, autocommit: bool = False):
+    """A connection named after the move of ``schema``: a later run of the same move finds
+    (and ends) what a killed one left running, and leaves other tenants' moves alone."""
+    return raw_connection(alias, autocommit=autocommit, application_name=replication_name(schema))
+
+
 def moved_schema_name(tenant: Tenant) -> str:
     return f"{MOVED_PREFIX}{tenant.slug.replace('-', '_')}_{int(time.time())}"
 
@@ -140,9 +146,18 @@ def _leftovers_drop(*, tenant: Tenant, destination: str) -> None:
 
 
 def _replication_drop(*, source: str, destination: str, schema: str) -> None:
-    """The move's subscription (destination), its slot and its publication (source)."""
+    """The move's subscription (destination), its slot and its publication (source).
+
+    A killed run may have left statements running on either server (a CREATE SUBSCRIPTION
+    finishing after its client died): those are ended first, so nothing comes back behind us.
+    """
     name = replication_name(schema)
-    with raw_connection(destination, autocommit=True) as connection, connection.cursor() as cursor:
+    for alias in (destination, source):
+        with move_connection(alias, schema, autocommit=True) as connection, connection.cursor() as cursor:
+            cursor.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE "
+                           "application_name = %s AND pid <> pg_backend_pid() AND datname = current_database()",
+                           [name])
+    with move_connection(destination, schema, autocommit=True) as connection, connection.cursor() as cursor:
         cursor.execute("SELECT 1 FROM pg_subscription WHERE subname = %s", [name])
         if cursor.fetchone():
             try:
@@ -151,17 +166,20 @@ def _replication_drop(*, source: str, destination: str, schema: str) -> None:
                 cursor.execute(f"ALTER SUBSCRIPTION {quote(name)} DISABLE")
                 cursor.execute(f"ALTER SUBSCRIPTION {quote(name)} SET (slot_name = NONE)")
                 cursor.execute(f"DROP SUBSCRIPTION {quote(name)}")
-    with raw_connection(source, autocommit=True) as connection, connection.cursor() as cursor:
+    with move_connection(source, schema, autocommit=True) as connection, connection.cursor() as cursor:
         cursor.execute(f"DROP PUBLICATION IF EXISTS {quote(name)}")
         deadline = time.monotonic() + 10
-        while True:  # a walsender that was just told to stop may hold the slot a moment
-            cursor.execute("SELECT active FROM pg_replication_slots WHERE slot_name = %s", [name])
+        while True:  # a walsender still streaming to a subscription that is gone: end it
+            cursor.execute("SELECT active_pid FROM pg_replication_slots WHERE slot_name = %s", [name])
             row = cursor.fetchone()
             if row is None:
                 break
-            if not row[0] or time.monotonic() > deadline:
+            if row[0] is None:
                 cursor.execute("SELECT pg_drop_replication_slot(%s)", [name])
                 break
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"replication slot {name} stays in use by process {row[0]}")
+            cursor.execute("SELECT pg_terminate_backend(%s)", [row[0]])
             time.sleep(0.1)
 
 
@@ -188,7 +206,7 @@ class _Move:
         for attempt in range(self.verify_attempts):
             if attempt:
                 time.sleep(0.2)  # a change in flight to the destination
-            with raw_connection(self.destination) as connection, connection.cursor() as cursor:
+            with move_connection(self.destination, self.schema) as connection, connection.cursor() as cursor:
                 found = schema_sums(cursor, self.schema)
             differing = sorted(name for name in expected if found.get(name) != expected[name])
             if not differing:
@@ -228,7 +246,7 @@ class _Move:
                 "SELECT s.relname, (pg_sequence_last_value(s.oid)) FROM pg_class s "
                 "WHERE s.relkind = 'S' AND s.relnamespace = %s::regnamespace", [quote(self.schema)])
             values = [(name, value) for name, value in cursor.fetchall() if value is not None]
-        with raw_connection(self.destination, autocommit=True) as connection, connection.cursor() as cursor:
+        with move_connection(self.destination, self.schema, autocommit=True) as connection, connection.cursor() as cursor:
             for name, value in values:
                 cursor.execute("SELECT setval(%s, %s)", [f"{quote(self.schema)}.{quote(name)}", value])
 
@@ -237,7 +255,7 @@ class _FrozenMove(_Move):
     def run(self) -> MoveResult:
         self.freeze()
         with tempfile.TemporaryDirectory() as directory, \
-                raw_connection(self.source) as lock_connection:
+                move_connection(self.source, self.schema) as lock_connection:
             path = Path(directory) / "move.tenant"
             writer = BundleWriter(path)
             migrations, tables = schema_write(connection=lock_connection, schema=self.schema,
@@ -261,17 +279,17 @@ class _OnlineMove(_Move):
     def run(self) -> MoveResult:
         name = replication_name(self.schema)
         self._empty_copy_build()
-        with raw_connection(self.source, autocommit=True) as connection, connection.cursor() as cursor:
+        with move_connection(self.source, self.schema, autocommit=True) as connection, connection.cursor() as cursor:
             cursor.execute(f"CREATE PUBLICATION {quote(name)} FOR TABLES IN SCHEMA {quote(self.schema)}")
-        with raw_connection(self.destination, autocommit=True) as connection, connection.cursor() as cursor:
+        with move_connection(self.destination, self.schema, autocommit=True) as connection, connection.cursor() as cursor:
             cursor.execute(f"CREATE SUBSCRIPTION {quote(name)} CONNECTION %s PUBLICATION {quote(name)}",
                            [conninfo(self.source)])
         self._wait_for_initial_copy(name)
         self.freeze()
-        with raw_connection(self.source) as lock_connection:
+        with move_connection(self.source, self.schema) as lock_connection:
             self.lock_source(lock_connection)
             self._wait_for_catch_up(lock_connection)
-            with raw_connection(self.destination, autocommit=True) as connection, connection.cursor() as cursor:
+            with move_connection(self.destination, self.schema, autocommit=True) as connection, connection.cursor() as cursor:
                 cursor.execute(f"ALTER SUBSCRIPTION {quote(name)} DISABLE")
             result = self.cut_over(lock_connection)
         _replication_drop(source=self.source, destination=self.destination, schema=self.schema)
@@ -282,7 +300,7 @@ class _OnlineMove(_Move):
         with tempfile.TemporaryDirectory() as directory:
             path = Path(directory) / "structure.tenant"
             writer = BundleWriter(path)
-            with raw_connection(self.source) as connection, connection.cursor() as cursor:
+            with move_connection(self.source, self.schema) as connection, connection.cursor() as cursor:
                 migrations = applied_migrations(cursor, self.schema)
             writer.finish(Manifest(tenant={"slug": self.tenant.slug}, migrations=migrations, tables={},
                                    exported_at=timezone.now().isoformat(), tenantry_version=""))
@@ -295,7 +313,7 @@ class _OnlineMove(_Move):
 
     def _wait_for_initial_copy(self, name: str) -> None:
         deadline = time.monotonic() + SYNC_TIMEOUT
-        with raw_connection(self.destination, autocommit=True) as connection, connection.cursor() as cursor:
+        with move_connection(self.destination, self.schema, autocommit=True) as connection, connection.cursor() as cursor:
             while True:
                 cursor.execute(
                     "SELECT count(*), count(*) FILTER (WHERE r.srsubstate = 'r') FROM pg_subscription_rel r "
@@ -323,8 +341,8 @@ class _OnlineMove(_Move):
             lsn = cursor.fetchone()[0]
         deadline = time.monotonic() + CATCH_UP_TIMEOUT
         stable = 0
-        with raw_connection(self.source, autocommit=True) as source, source.cursor() as on_source, \
-                raw_connection(self.destination, autocommit=True) as destination, \
+        with move_connection(self.source, self.schema, autocommit=True) as source, source.cursor() as on_source, \
+                move_connection(self.destination, self.schema, autocommit=True) as destination, \
                 destination.cursor() as on_destination:
             while True:
                 on_source.execute("SELECT confirmed_flush_lsn >= %s::pg_lsn FROM pg_replication_slots "

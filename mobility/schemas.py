@@ -35,11 +35,11 @@ def no_progress(done: int, total: int, message: str) -> None:
 
 
 @contextmanager
-def raw_connection(alias: str, *, autocommit: bool = False):
+def raw_connection(alias: str, *, autocommit: bool = False, application_name: str = "tenantry"):
     """A psycopg2 connection of its own to ``alias``'s server (not Django's, not scoped)."""
     params = {k: v for k, v in connections[alias].get_connection_params().items()
               if k != "cursor_factory"}
-    connection = psycopg2.connect(**params)
+    connection = psycopg2.connect(**params, application_name=application_name[:63])
     connection.autocommit = autocommit
     try:
         yield connection
