@@ -24,6 +24,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "tenants",  # its models are imported by careers' notifications; unused here
+    "audit",  # careers records CV downloads; unused on the benchmarked pages
+    "audit.outbox",
     "careers",
 ]
 MIDDLEWARE = [
