@@ -126,11 +126,9 @@ def test_an_invite_that_cannot_be_sent_leaves_the_tenant_live_and_prints_the_lin
 
 def run_in_shell(*args) -> subprocess.CompletedProcess:
     """The command as an operator runs it, against this test run's databases."""
-    from django.db import connection
+    from tests.pgbouncer.fixtures import server_environment
 
-    server = os.environ["DATABASE_URL"].rpartition("/")[0]
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "settings.test",
-           "DATABASE_URL": f"{server}/{connection.settings_dict['NAME']}"}
+    env = {**os.environ, **server_environment(None)}
     return subprocess.run([sys.executable, "manage.py", "tenants", *args], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=120)
 
