@@ -1,28 +1,12 @@
 """While MySQL is unreachable, the audit trail's pages answer a proper 503, never a 500."""
 
 import pytest
-from django.db import connections
 
 from audit.models import AuditEvent
 from audit.services import audit_record
-from tests.audit.tcp_proxy import TcpProxy
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db(databases=["default", "dedicated", "audit"], transaction=True)
-
-
-@pytest.fixture
-def mysql_route():
-    """The ``audit`` alias through a proxy in front of MariaDB; the test cuts the route."""
-    audit = connections["audit"]
-    saved = dict(audit.settings_dict)
-    proxy = TcpProxy((saved["HOST"] or "127.0.0.1", int(saved["PORT"] or 3306))).start()
-    audit.close()
-    audit.settings_dict.update(HOST="127.0.0.1", PORT=str(proxy.port))
-    yield proxy
-    proxy.stop()
-    audit.close()
-    audit.settings_dict.update(HOST=saved["HOST"], PORT=saved["PORT"])
 
 
 def test_tenant_admin_trail_is_503_while_mysql_is_unreachable_and_back_after(

@@ -13,7 +13,6 @@ from audit.services import audit_deliver, audit_deliver_everywhere, audit_pendin
 from tenancy import context
 from tenants.models import Tenant
 from tests.factories import PASSWORD, UserFactory
-from tests.audit.tcp_proxy import TcpProxy
 
 ALL = ["default", "dedicated", "audit"]
 pytestmark = pytest.mark.django_db(databases=ALL, transaction=True)
@@ -26,20 +25,6 @@ def mariadb_events(**where) -> list[tuple]:
         cursor.execute(f"SELECT tenant_slug, actor, action, object_repr FROM audit_auditevent "
                        f"WHERE {clause} ORDER BY id", list(where.values()))
         return list(cursor.fetchall())
-
-
-@pytest.fixture
-def mysql_route():
-    """Point the ``audit`` alias at a proxy in front of MariaDB; the test cuts and restores it."""
-    audit = connections["audit"]
-    saved = dict(audit.settings_dict)
-    proxy = TcpProxy((saved["HOST"] or "127.0.0.1", int(saved["PORT"] or 3306))).start()
-    audit.close()
-    audit.settings_dict.update(HOST="127.0.0.1", PORT=str(proxy.port))
-    yield proxy
-    proxy.stop()
-    audit.close()
-    audit.settings_dict.update(HOST=saved["HOST"], PORT=saved["PORT"])
 
 
 def test_mysql_down_the_action_succeeds_and_the_event_arrives_later(mysql_route, make_tenant, in_tenant,
