@@ -71,7 +71,10 @@ def shell(command: str) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", type=int, default=100_000)
-    rows = parser.parse_args().rows
+    parser.add_argument("--pace", type=float, default=0.05,
+                        help="seconds each of the 3 candidates and 2 visitors waits between requests")
+    arguments = parser.parse_args()
+    rows = arguments.rows
 
     logical, replica = postgres_start(wal_level="logical"), postgres_start(wal_level="replica")
     fresh = FreshDatabases("tenantry_bench_move")
@@ -96,11 +99,12 @@ def main() -> None:
         gunicorn = gunicorn_start(env=env, log=Path(tempfile.mkdtemp()) / "gunicorn.log",
                                   health_host=BASE_DOMAIN, workers=2, threads=4)
         platform.port = gunicorn.port
-        with Load(platform) as load:
+        with Load(platform, pace=arguments.pace) as load:
             time.sleep(2)
             move_seconds, result = timed(lambda: json.loads(
                 platform.manage("tenants", "move", MOVER, "--to", "replica", "--json").stdout))
             time.sleep(2)
+        loaded = move_seconds + 4
         present = platform.applications("replica")
         lost = load.acknowledged - present
 
@@ -135,6 +139,12 @@ def main() -> None:
               f"longest run of 503 seen by one candidate: {load.longest_refusal:.3f} s; "
               f"acknowledged during the run: {len(load.acknowledged)}; lost: {len(lost)}; "
               f"5xx: {len(load.server_errors)}; other tenants' data seen: {len(load.leaks)}")
+        print(f"the load: {len(load.acknowledged) / loaded:.0f} applications/s acknowledged, "
+              f"{load.reads / loaded:.0f} page reads/s, pace {arguments.pace} s")
+        print(f"the move itself (in the command, after Python's start): {result['seconds']:.1f} s, "
+              f"{result['seconds'] / dump_restore:.2f}x dump | restore")
+        print("the move's steps (s): " + ", ".join(f"{name} {seconds:.2f}"
+                                                  for name, seconds in result["phases"].items()))
     finally:
         if gunicorn:
             gunicorn.stop()

@@ -19,7 +19,7 @@ from typing import IO, Iterator
 from django.core.exceptions import ValidationError
 
 FORMAT = "tenantry-tenant-export"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: table checksums are sums of row hashes (mobility.tables)
 MANIFEST = "manifest.json"
 CHUNK = 1 << 20
 

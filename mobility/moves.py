@@ -1,15 +1,21 @@
 """Moving a tenant to another database alias (another PostgreSQL server, typically).
 
 Online when the source can do logical replication (``wal_level = logical``): the tenant's
-tables are published on the source and subscribed to on the destination, which copies them
-and then streams every change while the tenant keeps serving. Frozen otherwise: the tenant
-turns read-only (reads served, writes answered "briefly read-only") while it is copied.
+tables are published on the source, a replication slot marks where the stream of changes
+starts, the rows as of that point are copied across (``mobility.snapshot_copy``, large tables'
+secondary indexes built after), and a subscription on the destination then applies every
+change made since, while the tenant keeps serving. Frozen otherwise: the tenant turns
+read-only (reads served, writes answered "briefly read-only") while it is copied.
 
 Either way the cut-over is the same: read-only, source tables locked (in-flight writers
 finish, new ones wait), destination caught up, every table's rows and checksum compared on
 both sides, sequences advanced, the registry flipped, every process told, and the source
 schema renamed (``moved_<slug>_<time>``) so that a worker that has not heard yet fails
-closed instead of writing where nobody reads. Killed at any step before the flip, the
+closed instead of writing where nobody reads. An online move knows the destination has caught
+up when a marker row it writes on the source after the lock (in ``tenantry_moves.<schema>``,
+published with the tenant's tables) arrives: changes are applied in the order they were
+committed. It verifies most of every large table before the freeze and only what changed
+since under the lock (``mobility.verification``). Killed at any step before the flip, the
 tenant is still served, whole, from the source (``--abort`` ends a stuck read-only state;
 running the move again starts afresh). The renamed source is kept for
 ``TENANT_MOVE_RETENTION_DAYS`` or until ``tenants move --cleanup``.
@@ -17,10 +23,14 @@ running the move again starts afresh). The renamed source is kept for
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import tempfile
 import time
-from dataclasses import dataclass
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import psycopg2
@@ -34,7 +44,10 @@ from mobility.bundle import BundleReader, BundleWriter, Manifest
 from mobility.schemas import (Progress, applied_migrations, no_progress, raw_connection,
                               schema_build, schema_drop, schema_write)
 from mobility.services import _event
-from mobility.tables import quote, schema_sums, schema_tables
+from mobility.indexes import indexes_rebuild, indexes_set_aside
+from mobility.snapshot_copy import exported_snapshot, snapshot_begin, tables_copy
+from mobility.tables import large_tables, quote, schema_tables
+from mobility.verification import Verifier
 from tenancy.schema_names import check_schema_name
 from tenants import services as registry
 from tenants.models import Tenant
@@ -43,7 +56,7 @@ from tenants.placement import check_tenant_database_alias, tenant_database_alias
 logger = logging.getLogger(__name__)
 
 MOVED_PREFIX = "moved_"
-SYNC_TIMEOUT = 600  # seconds for the destination's initial copy
+MARKERS = "tenantry_moves"  # the schema of the online moves' marker tables
 CATCH_UP_TIMEOUT = 30
 
 
@@ -55,10 +68,16 @@ class MoveResult:
     online: bool
     read_only_seconds: float  # how long writes were refused
     kept_as: str  # the source schema's name until cleanup
+    phases: dict[str, float] = field(default_factory=dict)  # seconds each step took
+    seconds: float = 0.0  # the whole move, from its checks to the audit record
 
 
 def replication_name(schema: str) -> str:
     return f"tenantry_move_{schema}"[:63]
+
+
+def marker_table(schema: str) -> str:
+    return f"{quote(MARKERS)}.{quote(schema)}"
 
 
 def move_connection(alias: str, schema: str, *, autocommit: bool = False):
@@ -88,6 +107,7 @@ def conninfo(alias: str) -> str:
 def tenant_move(*, tenant: Tenant, to: str, progress: Progress = no_progress,
                 online: bool | None = None) -> MoveResult:
     """Move ``tenant`` to alias ``to``; ``online=None`` chooses by the source's wal_level."""
+    started = time.monotonic()
     check_tenant_database_alias(to)
     source = tenant.database_alias
     if to == source:
@@ -112,7 +132,7 @@ def tenant_move(*, tenant: Tenant, to: str, progress: Progress = no_progress,
     _event(Actions.TENANT_MOVED, f"{tenant.slug} from {source} to {to} "
                                  f"({'online' if online else 'frozen'}, writes refused "
                                  f"{result.read_only_seconds:.2f} s)")
-    return result
+    return dataclasses.replace(result, seconds=time.monotonic() - started)
 
 
 def tenant_move_abort(*, tenant: Tenant) -> None:
@@ -166,8 +186,10 @@ def _replication_drop(*, source: str, destination: str, schema: str) -> None:
                 cursor.execute(f"ALTER SUBSCRIPTION {quote(name)} DISABLE")
                 cursor.execute(f"ALTER SUBSCRIPTION {quote(name)} SET (slot_name = NONE)")
                 cursor.execute(f"DROP SUBSCRIPTION {quote(name)}")
+        cursor.execute(f"DROP TABLE IF EXISTS {marker_table(schema)}")
     with move_connection(source, schema, autocommit=True) as connection, connection.cursor() as cursor:
         cursor.execute(f"DROP PUBLICATION IF EXISTS {quote(name)}")
+        cursor.execute(f"DROP TABLE IF EXISTS {marker_table(schema)}")
         deadline = time.monotonic() + 10
         while True:  # a walsender still streaming to a subscription that is gone: end it
             cursor.execute("SELECT active_pid FROM pg_replication_slots WHERE slot_name = %s", [name])
@@ -184,58 +206,61 @@ def _replication_drop(*, source: str, destination: str, schema: str) -> None:
 
 
 class _Move:
-    verify_attempts = 1
-
     def __init__(self, *, tenant: Tenant, source: str, destination: str, progress: Progress):
         self.tenant, self.source, self.destination = tenant, source, destination
         self.schema = tenant.schema_name
         self.progress = progress
         self.frozen_at: float | None = None
+        self.phases: dict[str, float] = {}
+
+    @contextmanager
+    def phase(self, name: str):
+        """Time a step: kept in the result, and a plain line in the log."""
+        started = time.monotonic()
+        yield
+        self.phases[name] = round(time.monotonic() - started, 3)
+        logger.info("move of %s: %s took %.3f s", self.tenant.slug, name, self.phases[name])
 
     def freeze(self) -> None:
         """Read-only in every worker: they refuse writes once they hear of it."""
-        registry.tenant_update_placement(tenant=self.tenant, status=Tenant.Status.MOVING)
-        self.frozen_at = time.monotonic()
-        time.sleep(settings.TENANT_HOSTS_CHECK_INTERVAL + 0.05)
+        with self.phase("freeze"):
+            registry.tenant_update_placement(tenant=self.tenant, status=Tenant.Status.MOVING)
+            self.frozen_at = time.monotonic()
+            time.sleep(settings.TENANT_HOSTS_CHECK_INTERVAL + 0.05)
+
+    def verify(self, lock_connection) -> None:
+        """With the source locked and the destination complete: raise if they differ."""
+        raise NotImplementedError
 
     def cut_over(self, lock_connection) -> MoveResult:
         """With the source locked and the destination complete: verify, flip, fence the source."""
         self.progress(0, 1, "verifying every table on both sides")
-        with lock_connection.cursor() as cursor:
-            expected = schema_sums(cursor, self.schema)
-        for attempt in range(self.verify_attempts):
-            if attempt:
-                time.sleep(0.2)  # a change in flight to the destination
-            with move_connection(self.destination, self.schema) as connection, connection.cursor() as cursor:
-                found = schema_sums(cursor, self.schema)
-            differing = sorted(name for name in expected if found.get(name) != expected[name])
-            if not differing:
-                break
-        if differing:
-            raise ValidationError(f"The copy differs from the source in {', '.join(differing)}; "
-                                  "the tenant stays where it was.", code="verify")
-        self._sequences_copy(lock_connection)
-        registry.tenant_update_placement(tenant=self.tenant, database_alias=self.destination,
-                                         status=Tenant.Status.ACTIVE)
+        with self.phase("verify"):
+            self.verify(lock_connection)
+        with self.phase("flip"):
+            self._sequences_copy(lock_connection)
+            registry.tenant_update_placement(tenant=self.tenant, database_alias=self.destination,
+                                             status=Tenant.Status.ACTIVE)
         read_only = time.monotonic() - self.frozen_at
-        # Workers that have not heard yet still refuse writes and read the (locked, complete)
-        # source: give them the moment they need to hear before the source goes away.
-        time.sleep(settings.TENANT_HOSTS_CHECK_INTERVAL + 0.1)
         kept_as = moved_schema_name(self.tenant)
-        with lock_connection.cursor() as cursor:
-            # Writers that queued behind the lock would write into the old tables: end them.
-            cursor.execute(
-                "SELECT pg_terminate_backend(l.pid) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation "
-                "WHERE NOT l.granted AND c.relnamespace = %s::regnamespace", [quote(self.schema)])
-            cursor.execute(f"ALTER SCHEMA {quote(self.schema)} RENAME TO {quote(kept_as)}")
-        lock_connection.commit()
+        with self.phase("fence"):
+            # Workers that have not heard yet still refuse writes and read the (locked, complete)
+            # source: give them the moment they need to hear before the source goes away.
+            time.sleep(settings.TENANT_HOSTS_CHECK_INTERVAL + 0.1)
+            with lock_connection.cursor() as cursor:
+                # Writers that queued behind the lock would write into the old tables: end them.
+                cursor.execute(
+                    "SELECT pg_terminate_backend(l.pid) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation "
+                    "WHERE NOT l.granted AND c.relnamespace = %s::regnamespace", [quote(self.schema)])
+                cursor.execute(f"ALTER SCHEMA {quote(self.schema)} RENAME TO {quote(kept_as)}")
+            lock_connection.commit()
         self.progress(1, 1, f"moved; the source is kept as {kept_as}")
         return MoveResult(tenant=self.tenant, source=self.source, destination=self.destination,
                           online=isinstance(self, _OnlineMove), read_only_seconds=read_only,
-                          kept_as=kept_as)
+                          kept_as=kept_as, phases=self.phases)
 
     def lock_source(self, connection) -> None:
-        with connection.cursor() as cursor:
+        with self.phase("lock"), connection.cursor() as cursor:
             tables = schema_tables(cursor, self.schema)
             cursor.execute("LOCK TABLE " + ", ".join(t.qualified(self.schema) for t in tables)
                            + " IN SHARE MODE")
@@ -258,42 +283,99 @@ class _FrozenMove(_Move):
                 move_connection(self.source, self.schema) as lock_connection:
             path = Path(directory) / "move.tenant"
             writer = BundleWriter(path)
-            migrations, tables = schema_write(connection=lock_connection, schema=self.schema,
-                                              writer=writer, progress=self.progress, lock=True)
-            writer.finish(Manifest(tenant={"slug": self.tenant.slug}, migrations=migrations,
-                                   tables=tables, exported_at=timezone.now().isoformat(),
-                                   tenantry_version=""))
+            with self.phase("copy out"):
+                migrations, tables = schema_write(connection=lock_connection, schema=self.schema,
+                                                  writer=writer, progress=self.progress, lock=True)
+                writer.finish(Manifest(tenant={"slug": self.tenant.slug}, migrations=migrations,
+                                       tables=tables, exported_at=timezone.now().isoformat(),
+                                       tenantry_version=""))
             reader = BundleReader(path)
             try:
-                schema_build(reader=reader, schema=self.schema, alias=self.destination,
-                             progress=self.progress)
+                with self.phase("copy in"):
+                    schema_build(reader=reader, schema=self.schema, alias=self.destination,
+                                 progress=self.progress)
             finally:
                 reader.close()
             # Still in the locked snapshot transaction: the source has not changed since.
             return self.cut_over(lock_connection)
 
+    def verify(self, lock_connection) -> None:
+        """Done already: the build compared every table with the locked snapshot's sums."""
+
 
 class _OnlineMove(_Move):
-    verify_attempts = 25
-
     def run(self) -> MoveResult:
         name = replication_name(self.schema)
-        self._empty_copy_build()
+        with self.phase("destination tables"):
+            self._empty_copy_build()
+            for alias in (self.source, self.destination):
+                with move_connection(alias, self.schema, autocommit=True) as connection, connection.cursor() as cursor:
+                    cursor.execute(f"CREATE SCHEMA IF NOT EXISTS {quote(MARKERS)}")
+                    cursor.execute(f"CREATE TABLE {marker_table(self.schema)} (token text PRIMARY KEY)")
+            with move_connection(self.source, self.schema) as connection, connection.cursor() as cursor:
+                large = sorted(large_tables(cursor, self.schema))
+            with move_connection(self.destination, self.schema, autocommit=True) as connection, \
+                    connection.cursor() as cursor:
+                set_aside = indexes_set_aside(cursor, self.schema, large)
         with move_connection(self.source, self.schema, autocommit=True) as connection, connection.cursor() as cursor:
-            cursor.execute(f"CREATE PUBLICATION {quote(name)} FOR TABLES IN SCHEMA {quote(self.schema)}")
-        with move_connection(self.destination, self.schema, autocommit=True) as connection, connection.cursor() as cursor:
-            cursor.execute(f"CREATE SUBSCRIPTION {quote(name)} CONNECTION %s PUBLICATION {quote(name)}",
-                           [conninfo(self.source)])
-        self._wait_for_initial_copy(name)
-        self.freeze()
-        with move_connection(self.source, self.schema) as lock_connection:
-            self.lock_source(lock_connection)
-            self._wait_for_catch_up(lock_connection)
-            # The subscription stays on through the verification: a change still on its way
-            # (an UPDATE does not show in row counts) is applied while the checksums are retried.
-            result = self.cut_over(lock_connection)
-        _replication_drop(source=self.source, destination=self.destination, schema=self.schema)
+            cursor.execute(f"CREATE PUBLICATION {quote(name)} FOR TABLE {marker_table(self.schema)}, "
+                           f"TABLES IN SCHEMA {quote(self.schema)}")
+        connect = lambda alias: move_connection(alias, self.schema)  # noqa: E731
+        with Verifier(schema=self.schema, source=self.source, destination=self.destination,
+                      connect=connect) as self.verifier:
+            with self.phase("copy"):
+                self._copy(name)
+            with self.phase("indexes"), ThreadPoolExecutor(max_workers=1) as pool:
+                summing = pool.submit(self.verifier.baseline, self.destination)
+                with move_connection(self.destination, self.schema, autocommit=True) as connection, \
+                        connection.cursor() as cursor:
+                    self.progress(0, 1, f"building the {len(set_aside)} indexes set aside for the copy")
+                    indexes_rebuild(cursor, set_aside)
+                summing.result()
+            self._check_copy()
+            with move_connection(self.destination, self.schema, autocommit=True) as connection, connection.cursor() as cursor:
+                cursor.execute(f"CREATE SUBSCRIPTION {quote(name)} CONNECTION %s PUBLICATION {quote(name)} "
+                               "WITH (create_slot = false, slot_name = %s, copy_data = false)",
+                               [conninfo(self.source), name])
+            with self.phase("catch up before the freeze"):
+                self._wait_for_catch_up()
+            self.freeze()
+            with move_connection(self.source, self.schema) as lock_connection:
+                self.lock_source(lock_connection)
+                with self.phase("catch up"):
+                    self._wait_for_catch_up()
+                result = self.cut_over(lock_connection)
+        with self.phase("replication dropped"):
+            _replication_drop(source=self.source, destination=self.destination, schema=self.schema)
         return result
+
+    def _copy(self, slot: str) -> None:
+        """The rows as of the slot's snapshot, copied; the source's range sums taken meanwhile."""
+        with exported_snapshot(self.source, slot, application_name=slot) as snapshot, \
+                move_connection(self.source, self.schema) as reading, \
+                move_connection(self.destination, self.schema) as writing, \
+                ThreadPoolExecutor(max_workers=1) as pool:
+            self.verifier.plan(snapshot)
+            summing = pool.submit(self.verifier.baseline, self.source, snapshot)
+            snapshot_begin(reading, snapshot)
+            tables_copy(source=reading, destination=writing, schema=self.schema,
+                        tables=self.verifier.tables, progress=self.progress)
+            summing.result()
+
+    def _check_copy(self) -> None:
+        """Both sides' range sums were taken at the same point: they agree, or the copy is wrong."""
+        baselines = self.verifier.baselines
+        differing = sorted(name for name, sums in baselines[self.source].sums.items()
+                           if baselines[self.destination].sums.get(name) != sums)
+        if differing:
+            raise ValidationError(f"The copy differs from the source in {', '.join(differing)}; "
+                                  "the tenant stays where it was.", code="verify")
+
+    def verify(self, lock_connection) -> None:
+        differing = self.verifier.differing()
+        if differing:
+            raise ValidationError(f"The copy differs from the source in {', '.join(differing)}; "
+                                  "the tenant stays where it was.", code="verify")
 
     def _empty_copy_build(self) -> None:
         """The destination's tables, empty, at exactly the source's migration state."""
@@ -311,59 +393,23 @@ class _OnlineMove(_Move):
             finally:
                 reader.close()
 
-    def _wait_for_initial_copy(self, name: str) -> None:
-        deadline = time.monotonic() + SYNC_TIMEOUT
+    def _wait_for_catch_up(self) -> None:
+        """The source is locked, so it no longer changes: a marker row written on it now
+        reaches the destination after every change committed before it."""
+        token = uuid.uuid4().hex
+        with move_connection(self.source, self.schema, autocommit=True) as connection, connection.cursor() as cursor:
+            cursor.execute("SET synchronous_commit = on")  # its WAL is sent at once, not at the next flush
+            cursor.execute(f"INSERT INTO {marker_table(self.schema)} (token) VALUES (%s)", [token])
+        deadline = time.monotonic() + CATCH_UP_TIMEOUT
         with move_connection(self.destination, self.schema, autocommit=True) as connection, connection.cursor() as cursor:
             while True:
-                cursor.execute(
-                    "SELECT count(*), count(*) FILTER (WHERE r.srsubstate = 'r') FROM pg_subscription_rel r "
-                    "JOIN pg_subscription s ON s.oid = r.srsubid WHERE s.subname = %s", [name])
-                total, ready = cursor.fetchone()
-                self.progress(ready, total, f"initial copy: {ready} of {total} tables")
-                if total and ready == total:
-                    return
-                if time.monotonic() > deadline:
-                    raise TimeoutError(f"the destination's initial copy did not finish in {SYNC_TIMEOUT} s")
-                time.sleep(0.2)
-
-    def _wait_for_catch_up(self, lock_connection) -> None:
-        """The source is locked, so it no longer changes: wait until the destination has it all.
-
-        Its slot's confirmed position passing the source's WAL position says so; the
-        destination's row counts equal to the source's, stable for a moment, say so sooner
-        (the checksums of the cut-over then confirm it, row by row).
-        """
-        name = replication_name(self.schema)
-        with lock_connection.cursor() as cursor:
-            tables = schema_tables(cursor, self.schema)
-            counts = _counts(cursor, self.schema, tables)
-            cursor.execute("SELECT pg_current_wal_lsn()")
-            lsn = cursor.fetchone()[0]
-        deadline = time.monotonic() + CATCH_UP_TIMEOUT
-        stable = 0
-        with move_connection(self.source, self.schema, autocommit=True) as source, source.cursor() as on_source, \
-                move_connection(self.destination, self.schema, autocommit=True) as destination, \
-                destination.cursor() as on_destination:
-            while True:
-                on_source.execute("SELECT confirmed_flush_lsn >= %s::pg_lsn FROM pg_replication_slots "
-                                  "WHERE slot_name = %s", [lsn, name])
-                if (on_source.fetchone() or [False])[0]:
-                    return
-                stable = stable + 1 if _counts(on_destination, self.schema, tables) == counts else 0
-                if stable >= 3:
+                cursor.execute(f"SELECT 1 FROM {marker_table(self.schema)} WHERE token = %s", [token])
+                if cursor.fetchone():
                     return
                 if time.monotonic() > deadline:
                     raise TimeoutError("the destination did not catch up with the source in "
                                        f"{CATCH_UP_TIMEOUT} s")
-                time.sleep(0.01)
-
-
-def _counts(cursor, schema: str, tables) -> dict[str, int]:
-    found = {}
-    for table in tables:
-        cursor.execute(f"SELECT count(*) FROM {table.qualified(schema)}")
-        found[table.name] = cursor.fetchone()[0]
-    return found
+                time.sleep(0.005)
 
 
 def moved_schemas(*, older_than_days: float | None = None) -> list[tuple[str, str]]:

@@ -23,7 +23,9 @@ from django.db.migrations.loader import MigrationLoader
 from django_tenants.postgresql_backend.base import FakeTenant
 
 from mobility.bundle import BundleReader, BundleWriter, Manifest, member_name
-from mobility.tables import quote, schema_sums, schema_tables, sequences_advance, table_sum
+from mobility.indexes import indexes_rebuild, indexes_set_aside
+from mobility.tables import (HASH, LARGE_TABLE_ROWS, MD5, quote, schema_sums, schema_tables,
+                             sequences_advance, table_sum)
 from tenancy import context
 from tenancy.schema_names import check_schema_name
 
@@ -35,12 +37,15 @@ def no_progress(done: int, total: int, message: str) -> None:
 
 
 @contextmanager
-def raw_connection(alias: str, *, autocommit: bool = False, application_name: str = "tenantry"):
+def raw_connection(alias: str, *, autocommit: bool = False, application_name: str = "tenantry",
+                   connection_factory=None):
     """A psycopg2 connection of its own to ``alias``'s server (not Django's, not scoped)."""
     params = {k: v for k, v in connections[alias].get_connection_params().items()
               if k != "cursor_factory"}
-    connection = psycopg2.connect(**params, application_name=application_name[:63])
-    connection.autocommit = autocommit
+    connection = psycopg2.connect(**params, application_name=application_name[:63],
+                                  connection_factory=connection_factory)
+    if connection_factory is None:  # a replication connection is always in autocommit
+        connection.autocommit = autocommit
     try:
         yield connection
     finally:
@@ -148,13 +153,18 @@ def schema_build(*, reader: BundleReader, schema: str, alias: str,
 def _rows_load(cursor, *, reader: BundleReader, schema: str, progress: Progress) -> None:
     manifest = reader.manifest
     total = len(manifest.tables)
+    large = sorted(name for name, info in manifest.tables.items() if info["rows"] >= LARGE_TABLE_ROWS)
+    set_aside = indexes_set_aside(cursor, schema, large)  # built once, after the rows
     for number, (name, info) in enumerate(sorted(manifest.tables.items()), 1):
         progress(number - 1, total, f"loading {name}")
         columns = ", ".join(quote(column) for column in info["columns"])
         cursor.copy_expert(f"COPY {quote(schema)}.{quote(name)} ({columns}) FROM STDIN",
                            reader.open(member_name(name)))
+    progress(total, total, f"building {len(set_aside)} indexes")
+    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # indexes wait for no pending foreign-key check
+    indexes_rebuild(cursor, set_aside)
     sequences_advance(cursor, schema)
-    found = schema_sums(cursor, schema)
+    found = schema_sums(cursor, schema, method=MD5 if manifest.format_version < 2 else HASH)
     for name, info in manifest.tables.items():
         if (found[name].rows, found[name].checksum) != (info["rows"], info["checksum"]):
             raise ValidationError(

@@ -16,7 +16,8 @@ def tenant_move_run(*, params: dict, progress, resume_from: int) -> dict:
                                progress=progress, online=params.get("online"))
     return {"from": result.source, "to": result.destination, "online": result.online,
             "writes_refused_seconds": round(result.read_only_seconds, 3),
-            "source_kept_as": result.kept_as}
+            "source_kept_as": result.kept_as, "phases": result.phases,
+            "seconds": round(result.seconds, 3)}
 
 
 def tenant_archive_run(*, params: dict, progress, resume_from: int) -> dict:

@@ -53,9 +53,14 @@ class Platform:
 
 @dataclass
 class Load:
-    """Candidates applying to the mover and visitors reading both tenants, until stopped."""
+    """Candidates applying to the mover and visitors reading both tenants, until stopped.
+
+    ``pace``: each candidate and visitor waits that long between requests (0: as fast as the
+    server answers, which takes every core of a small machine).
+    """
 
     platform: Platform
+    pace: float = 0.0
     acknowledged: set[str] = field(default_factory=set)
     refused: list[tuple[float, float]] = field(default_factory=list)  # (start, end) of 503 runs
     leaks: list[str] = field(default_factory=list)
@@ -108,6 +113,7 @@ class Load:
                 time.sleep(0.05)
             else:
                 self.unexpected.append(f"POST {path} -> {done.status}: {done.body[:300]!r}")
+            self.stop.wait(self.pace)
 
     def read(self, number: int) -> None:
         browser = Browser(self.platform.port)
@@ -119,6 +125,7 @@ class Load:
                     self.leaks.append(f"{slug} showed {other}'s job")
                 if page.status != 200:
                     self._error(page.status, f"GET {slug}/jobs/")
+                self.stop.wait(self.pace)
 
     def _error(self, status: int, what: str) -> None:
         if status >= 500 and status != 503:

@@ -12,7 +12,8 @@ from django.core.management import call_command
 from careers.models import Application, Job
 from mobility import services
 from mobility.bundle import MANIFEST
-from mobility.schemas import schema_exists
+from mobility.schemas import raw_connection, schema_exists
+from mobility.tables import MD5, schema_sums
 from tenants import services as registry
 from tenants.models import Tenant
 from tests.mobility.conftest import CV, files_of, sums_of
@@ -117,3 +118,33 @@ def test_the_cli_exports_and_imports_with_json(populated, tmp_path, capsys):
     copy = Tenant.objects.get(slug="acme-cli2")
     assert sums_of(copy) == sums_of(acme)
     registry.tenant_delete(tenant=copy)
+
+
+def test_a_file_of_format_1_still_imports_with_its_md5_checksums(populated, tmp_path):
+    """Exports written before table checksums became sums of row hashes stay importable."""
+    acme = populated("acme-v1", applications=4)
+    exported, older = tmp_path / "acme.tenant", tmp_path / "v1.tenant"
+    services.tenant_export(tenant=acme, output=exported)
+    with raw_connection(acme.database_alias) as connection, connection.cursor() as cursor:
+        md5 = schema_sums(cursor, acme.schema_name, method=MD5)
+
+    def format_1(name, data, *, checksum=lambda table: md5[table].checksum):
+        if name == MANIFEST:
+            manifest = json.loads(data)
+            manifest["format_version"] = 1
+            for table, info in manifest["tables"].items():
+                info["checksum"] = checksum(table)
+            return json.dumps(manifest).encode()
+        return data
+
+    _rewrite(exported, older, format_1)
+    copy = services.tenant_import(path=older, slug="acme-v1-copy")
+    try:
+        assert sums_of(copy) == sums_of(acme)
+    finally:
+        registry.tenant_delete(tenant=copy)
+
+    _rewrite(exported, older, lambda name, data: format_1(name, data, checksum=lambda table: "0" * 32))
+    with pytest.raises(ValidationError, match="differs after loading"):
+        services.tenant_import(path=older, slug="acme-v1-bad")
+    assert not Tenant.objects.filter(slug="acme-v1-bad").exists()

@@ -24,7 +24,7 @@ from tests.servers import gunicorn_start, postgres_start
 
 pytestmark = pytest.mark.live
 
-SEEDED = 3000
+SEEDED = 25_000  # over mobility.tables.LARGE_TABLE_ROWS: verified by key range, indexes built last
 PASSWORD = "staff-password-for-tests"
 
 
@@ -72,6 +72,7 @@ def platform(tmp_path_factory):
         found.jobs = {slug: int(pk) for _, slug, pk in
                       (line.split() for line in output.splitlines() if line.startswith("JOB "))}
         found.cv = next(int(line.split()[2]) for line in output.splitlines() if line.startswith("CV "))
+        logical.execute("ANALYZE", database="tenantry")  # row estimates, as autovacuum would leave them
         gunicorn = gunicorn_start(env=env, log=tmp_path_factory.mktemp("gunicorn") / "gunicorn.log",
                                   health_host=BASE_DOMAIN, workers=2, threads=4)
         found.port = gunicorn.port
@@ -108,12 +109,21 @@ def move_under_load(platform: Platform, to: str, *extra: str) -> tuple[dict, Loa
     return summary, load
 
 
+def indexes(server, schema: str) -> dict[str, str]:
+    return {name: definition.replace(f"{schema}.", "") for name, definition in server.execute(
+        f"SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = '{schema}'", database="tenantry")}
+
+
 def test_online_then_frozen_moves_lose_no_acknowledged_write(platform):
     staff = staff_browser(platform)
+    source_indexes = indexes(platform.servers["logical"], "tenant_mover")
 
     summary, load = move_under_load(platform, "replica")
     assert summary["online"] is True and summary["from"] == "logical"
     assert platform.placement() == ("replica", "active")
+    # The large table's indexes, set aside for the copy, are all back as they were.
+    assert indexes(platform.servers["replica"], "tenant_mover") == source_indexes
+    assert {"copy", "indexes", "verify"} <= set(summary["phases"])
     assert load.acknowledged <= platform.applications("replica")  # every acknowledged write
     assert len(platform.applications("replica")) >= SEEDED + len(load.acknowledged)
     assert "tenant_mover" not in platform.schemas("logical")  # renamed: kept, not served
