@@ -2,12 +2,15 @@
 
 ``manifest.json`` says what the tenant is (slug, name, plan, domains), which migrations its
 schema had, and for every table its columns, row count, checksum (``mobility.tables``) and
-the sha256 of its data member ``tables/<name>.copy`` (PostgreSQL's COPY text format). A file
-whose bytes changed fails those hashes and is refused before anything is written.
+the sha256 of its data member ``tables/<name>.copy.gz`` (PostgreSQL's COPY text format,
+gzipped at level 1: a tenth of the size for a fraction of the time a stronger level takes).
+A file whose bytes changed fails those hashes and is refused before anything is written.
+Files of format 1 (members ``tables/<name>.copy``, not compressed) are still read.
 """
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import io
 import json
@@ -19,9 +22,10 @@ from typing import IO, Iterator
 from django.core.exceptions import ValidationError
 
 FORMAT = "tenantry-tenant-export"
-FORMAT_VERSION = 2  # 2: table checksums are sums of row hashes (mobility.tables)
+FORMAT_VERSION = 2  # 2: tables gzipped, their checksums sums of row hashes (mobility.tables)
 MANIFEST = "manifest.json"
 CHUNK = 1 << 20
+COMPRESSION_LEVEL = 1
 
 
 @dataclass
@@ -39,8 +43,32 @@ class Manifest:
         return json.dumps(self.__dict__, indent=2, sort_keys=True).encode()
 
 
-def member_name(table: str) -> str:
-    return f"tables/{table}.copy"
+def member_name(table: str, format_version: int = FORMAT_VERSION) -> str:
+    return f"tables/{table}.copy" + (".gz" if format_version >= 2 else "")
+
+
+class Compressing(io.RawIOBase):
+    """Gzip what is written (one COPY row at a time) into ``target``, a megabyte at a time."""
+
+    def __init__(self, target: IO[bytes]):
+        self._gzip = gzip.GzipFile(fileobj=target, mode="wb", compresslevel=COMPRESSION_LEVEL)
+        self._buffer = bytearray()
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data) -> int:
+        self._buffer += data
+        if len(self._buffer) >= CHUNK:
+            self._gzip.write(self._buffer)
+            self._buffer.clear()
+        return len(data)
+
+    def close(self) -> None:
+        if not self.closed:
+            self._gzip.write(self._buffer)
+            self._gzip.close()
+        super().close()
 
 
 def file_member(name: str) -> str:
@@ -104,9 +132,15 @@ class BundleReader:
             raise ValidationError(f"{self.path} is damaged: {name} is missing.", code="damaged")
         return member
 
+    def table_rows(self, table: str) -> IO[bytes]:
+        """The COPY data of ``table``, as written."""
+        member = self.open(member_name(table, self.manifest.format_version))
+        return gzip.GzipFile(fileobj=member, mode="rb") if self.manifest.format_version >= 2 else member
+
     def verify(self) -> None:
         """Every data member is there and has the bytes the manifest promises."""
-        expected = {member_name(table): info["sha256"] for table, info in self.manifest.tables.items()}
+        version = self.manifest.format_version
+        expected = {member_name(table, version): info["sha256"] for table, info in self.manifest.tables.items()}
         expected.update({file_member(name): info["sha256"] for name, info in self.manifest.files.items()})
         for name, sha256 in expected.items():
             digest = hashlib.sha256()

@@ -22,7 +22,7 @@ from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.loader import MigrationLoader
 from django_tenants.postgresql_backend.base import FakeTenant
 
-from mobility.bundle import BundleReader, BundleWriter, Manifest, member_name
+from mobility.bundle import CHUNK, BundleReader, BundleWriter, Compressing, Manifest, member_name
 from mobility.indexes import indexes_rebuild, indexes_set_aside
 from mobility.tables import (HASH, LARGE_TABLE_ROWS, MD5, quote, schema_sums, schema_tables,
                              sequences_advance, table_sum)
@@ -81,8 +81,9 @@ def schema_write(*, connection, schema: str, writer: BundleWriter, progress: Pro
         for number, table in enumerate(tables, 1):
             progress(number - 1, len(tables), f"copying {table.name}")
             with tempfile.TemporaryFile() as spool:
-                cursor.copy_expert(
-                    f"COPY {table.qualified(schema)} ({table.column_list()}) TO STDOUT", spool)
+                with Compressing(spool) as packed:
+                    cursor.copy_expert(
+                        f"COPY {table.qualified(schema)} ({table.column_list()}) TO STDOUT", packed)
                 spool.seek(0)
                 sha256 = writer.add(member_name(table.name), spool)
             summed = table_sum(cursor, schema, table)
@@ -159,7 +160,7 @@ def _rows_load(cursor, *, reader: BundleReader, schema: str, progress: Progress)
         progress(number - 1, total, f"loading {name}")
         columns = ", ".join(quote(column) for column in info["columns"])
         cursor.copy_expert(f"COPY {quote(schema)}.{quote(name)} ({columns}) FROM STDIN",
-                           reader.open(member_name(name)))
+                           reader.table_rows(name), size=CHUNK)
     progress(total, total, f"building {len(set_aside)} indexes")
     cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # indexes wait for no pending foreign-key check
     indexes_rebuild(cursor, set_aside)

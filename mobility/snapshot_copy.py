@@ -120,6 +120,8 @@ def _stream(source, destination, copy_out: str, copy_in: str) -> None:
         try:
             with source.cursor() as cursor:
                 cursor.copy_expert(copy_out, relay)
+        except CopyAbandoned:  # the receiving side failed: its error is the one to report
+            pass
         except BaseException as error:  # reported by the receiving thread
             failures.append(error)
         finally:

@@ -1,5 +1,7 @@
 """Export a tenant to one file and import it: checksummed, refused when damaged or newer."""
 
+import gzip
+import hashlib
 import io
 import json
 import tarfile
@@ -64,8 +66,9 @@ def test_a_damaged_file_is_refused_and_nothing_is_created(populated, tmp_path, m
     services.tenant_export(tenant=acme, output=good)
 
     def flip(name, data):
-        if name == "tables/careers_application.copy":
-            return data.replace(b"Candidate 3", b"Candidate 8", 1)
+        if name == "tables/careers_application.copy.gz":  # one byte of the rows changed
+            middle = len(data) // 2
+            return data[:middle] + bytes([data[middle] ^ 0xFF]) + data[middle + 1:]
         return data
 
     _rewrite(good, bad, flip)
@@ -120,31 +123,45 @@ def test_the_cli_exports_and_imports_with_json(populated, tmp_path, capsys):
     registry.tenant_delete(tenant=copy)
 
 
+def _as_format_1(source: Path, target: Path, checksum) -> None:
+    """An export as Tenantry wrote them before format 2: tables not compressed, md5 checksums."""
+    with tarfile.open(source) as old, tarfile.open(target, "w") as new:
+        manifest = json.loads(old.extractfile(MANIFEST).read())
+        manifest["format_version"] = 1
+        for member in old.getmembers():
+            data = old.extractfile(member).read()
+            if member.name == MANIFEST:
+                continue
+            if member.name.endswith(".copy.gz"):
+                data, member.name = gzip.decompress(data), member.name.removesuffix(".gz")
+                table = manifest["tables"][member.name.removeprefix("tables/").removesuffix(".copy")]
+                table["sha256"] = hashlib.sha256(data).hexdigest()
+            member.size = len(data)
+            new.addfile(member, io.BytesIO(data))
+        for name, table in manifest["tables"].items():
+            table["checksum"] = checksum(name)
+        data = json.dumps(manifest).encode()
+        info = tarfile.TarInfo(MANIFEST)
+        info.size = len(data)
+        new.addfile(info, io.BytesIO(data))
+
+
 def test_a_file_of_format_1_still_imports_with_its_md5_checksums(populated, tmp_path):
-    """Exports written before table checksums became sums of row hashes stay importable."""
+    """Exports written before format 2 (compressed tables, sums of row hashes) stay importable."""
     acme = populated("acme-v1", applications=4)
     exported, older = tmp_path / "acme.tenant", tmp_path / "v1.tenant"
     services.tenant_export(tenant=acme, output=exported)
     with raw_connection(acme.database_alias) as connection, connection.cursor() as cursor:
         md5 = schema_sums(cursor, acme.schema_name, method=MD5)
 
-    def format_1(name, data, *, checksum=lambda table: md5[table].checksum):
-        if name == MANIFEST:
-            manifest = json.loads(data)
-            manifest["format_version"] = 1
-            for table, info in manifest["tables"].items():
-                info["checksum"] = checksum(table)
-            return json.dumps(manifest).encode()
-        return data
-
-    _rewrite(exported, older, format_1)
+    _as_format_1(exported, older, checksum=lambda table: md5[table].checksum)
     copy = services.tenant_import(path=older, slug="acme-v1-copy")
     try:
         assert sums_of(copy) == sums_of(acme)
     finally:
         registry.tenant_delete(tenant=copy)
 
-    _rewrite(exported, older, lambda name, data: format_1(name, data, checksum=lambda table: "0" * 32))
+    _as_format_1(exported, older, checksum=lambda table: "0" * 32)
     with pytest.raises(ValidationError, match="differs after loading"):
         services.tenant_import(path=older, slug="acme-v1-bad")
     assert not Tenant.objects.filter(slug="acme-v1-bad").exists()
