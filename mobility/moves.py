@@ -282,7 +282,7 @@ class _FrozenMove(_Move):
         with tempfile.TemporaryDirectory() as directory, \
                 move_connection(self.source, self.schema) as lock_connection:
             path = Path(directory) / "move.tenant"
-            writer = BundleWriter(path)
+            writer = BundleWriter(path, compress=False)  # read back at once: spare the CPU
             with self.phase("copy out"):
                 migrations, tables = schema_write(connection=lock_connection, schema=self.schema,
                                                   writer=writer, progress=self.progress, lock=True)

@@ -10,7 +10,6 @@ nothing behind.
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Callable
 from contextlib import contextmanager
 
@@ -22,7 +21,7 @@ from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.loader import MigrationLoader
 from django_tenants.postgresql_backend.base import FakeTenant
 
-from mobility.bundle import CHUNK, BundleReader, BundleWriter, Compressing, Manifest, member_name
+from mobility.bundle import CHUNK, BundleReader, BundleWriter, Manifest
 from mobility.indexes import indexes_rebuild, indexes_set_aside
 from mobility.tables import (HASH, LARGE_TABLE_ROWS, MD5, quote, schema_sums, schema_tables,
                              sequences_advance, table_sum)
@@ -80,12 +79,8 @@ def schema_write(*, connection, schema: str, writer: BundleWriter, progress: Pro
         migrations = applied_migrations(cursor, schema)
         for number, table in enumerate(tables, 1):
             progress(number - 1, len(tables), f"copying {table.name}")
-            with tempfile.TemporaryFile() as spool:
-                with Compressing(spool) as packed:
-                    cursor.copy_expert(
-                        f"COPY {table.qualified(schema)} ({table.column_list()}) TO STDOUT", packed)
-                spool.seek(0)
-                sha256 = writer.add(member_name(table.name), spool)
+            copy_out = f"COPY {table.qualified(schema)} ({table.column_list()}) TO STDOUT"
+            sha256 = writer.add_rows(table.name, lambda out: cursor.copy_expert(copy_out, out))
             summed = table_sum(cursor, schema, table)
             tables_out[table.name] = {"columns": list(table.columns), "key": list(table.key),
                                       "rows": summed.rows, "checksum": summed.checksum,
