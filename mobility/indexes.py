@@ -1,11 +1,12 @@
 """A large table's secondary indexes, set aside while rows are bulk-copied in, then rebuilt.
 
 Maintaining five indexes row by row makes a bulk copy several times slower than building
-them once at the end, which is what ``pg_restore`` does. Primary keys stay (logical
+them once at the end, which is what ``pg_restore`` does; so is checking a foreign key row by
+row rather than with one query when the constraint is added back. Primary keys stay (logical
 replication finds the rows it updates by them), as do indexes a foreign key or the replica
 identity relies on. The statements to rebuild come from the catalog
-(``pg_get_indexdef``/``pg_get_constraintdef``), so unique and exclusion constraints come back
-as constraints, deferrable as they were.
+(``pg_get_indexdef``/``pg_get_constraintdef``), so unique, exclusion and foreign-key
+constraints come back as constraints, deferrable as they were.
 """
 
 from __future__ import annotations
@@ -33,9 +34,26 @@ class SecondaryIndex:
     create: str
 
 
-def secondary_indexes(cursor, schema: str, tables: list[str]) -> list[SecondaryIndex]:
-    cursor.execute(SECONDARY_INDEXES_SQL, [quote(schema), tables])
+FOREIGN_KEYS_SQL = """
+SELECT c.relname, con.conname, pg_get_constraintdef(con.oid) FROM pg_constraint con
+JOIN pg_class c ON c.oid = con.conrelid
+WHERE c.relnamespace = %s::regnamespace AND c.relname = ANY(%s) AND con.contype = 'f'
+ORDER BY c.relname, con.conname
+"""
+
+
+def secondary_indexes(cursor, schema: str, tables: list[str], *,
+                      foreign_keys: bool = False) -> list[SecondaryIndex]:
+    """``tables``' secondary indexes (and, with ``foreign_keys``, their foreign keys, last)."""
     found = []
+    if foreign_keys:
+        cursor.execute(FOREIGN_KEYS_SQL, [quote(schema), tables])
+        for table, constraint, definition in cursor.fetchall():
+            qualified = f"{quote(schema)}.{quote(table)}"
+            found.append(SecondaryIndex(
+                drop=f"ALTER TABLE {qualified} DROP CONSTRAINT {quote(constraint)}",
+                create=f"ALTER TABLE {qualified} ADD CONSTRAINT {quote(constraint)} {definition}"))
+    cursor.execute(SECONDARY_INDEXES_SQL, [quote(schema), tables])
     for table, index, constraint, index_sql, constraint_sql in cursor.fetchall():
         qualified = f"{quote(schema)}.{quote(table)}"
         if constraint:
@@ -47,12 +65,15 @@ def secondary_indexes(cursor, schema: str, tables: list[str]) -> list[SecondaryI
     return found
 
 
-def indexes_set_aside(cursor, schema: str, tables: list[str]) -> list[SecondaryIndex]:
-    """Drop ``tables``' secondary indexes; returns what ``indexes_rebuild`` needs."""
-    found = secondary_indexes(cursor, schema, tables)
+def indexes_set_aside(cursor, schema: str, tables: list[str], *,
+                      foreign_keys: bool = False) -> list[SecondaryIndex]:
+    """Drop ``tables``' secondary indexes (and foreign keys); what ``indexes_rebuild`` needs.
+
+    Rebuilt in reverse: indexes first, then the foreign keys that check against them."""
+    found = secondary_indexes(cursor, schema, tables, foreign_keys=foreign_keys)
     for index in found:
         cursor.execute(index.drop)
-    return found
+    return found[::-1]
 
 
 def indexes_rebuild(cursor, indexes: list[SecondaryIndex]) -> None:

@@ -151,22 +151,29 @@ def test_a_difference_older_than_the_baselines_is_found(sides):
         assert verifier.differing() == ["application"]
 
 
-def test_secondary_indexes_are_set_aside_and_rebuilt_as_they_were(sides):
+CONSTRAINTS = (f"SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+               f"WHERE connamespace = '{SCHEMA}'::regnamespace ORDER BY 1")
+
+
+def test_secondary_indexes_and_foreign_keys_are_set_aside_and_rebuilt_as_they_were(sides):
     connect, _ = sides
     with connect("copy") as connection, connection.cursor() as cursor:
         cursor.execute(INDEXES)
-        before = cursor.fetchall()
-        set_aside = indexes_set_aside(cursor, SCHEMA, ["application", "job"])
+        indexes_before = cursor.fetchall()
+        cursor.execute(CONSTRAINTS)
+        constraints_before = cursor.fetchall()
+        set_aside = indexes_set_aside(cursor, SCHEMA, ["application", "job"], foreign_keys=True)
         cursor.execute(INDEXES)
         # The keys stay, and so does the unique index a foreign key refers to.
         assert [name for name, _ in cursor.fetchall()] == ["application_pkey", "job_code_key", "job_pkey"]
-        assert len(set_aside) == 3
+        cursor.execute(CONSTRAINTS)
+        assert [name for name, _ in cursor.fetchall()] == ["application_pkey", "job_code_key", "job_pkey"]
+        assert len(set_aside) == 4 and set_aside[-1].create.endswith("DEFERRABLE INITIALLY DEFERRED")
         indexes_rebuild(cursor, set_aside)
         cursor.execute(INDEXES)
-        assert cursor.fetchall() == before
-        cursor.execute("SELECT condeferrable, condeferred FROM pg_constraint "
-                       "WHERE conname = 'application_email_status'")
-        assert cursor.fetchone() == (True, True)
+        assert cursor.fetchall() == indexes_before
+        cursor.execute(CONSTRAINTS)
+        assert cursor.fetchall() == constraints_before  # deferrable as they were, too
 
 
 def test_the_copy_holds_the_rows_as_of_the_snapshot_and_not_later_ones(sides):
