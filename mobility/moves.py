@@ -24,6 +24,7 @@ running the move again starts afresh). The renamed source is kept for
 from __future__ import annotations
 
 import dataclasses
+import functools
 import logging
 import tempfile
 import time
@@ -307,22 +308,12 @@ class _OnlineMove(_Move):
     def run(self) -> MoveResult:
         name = replication_name(self.schema)
         with self.phase("destination tables"):
-            self._empty_copy_build()
-            for alias in (self.source, self.destination):
-                with move_connection(alias, self.schema, autocommit=True) as connection, connection.cursor() as cursor:
-                    cursor.execute(f"CREATE SCHEMA IF NOT EXISTS {quote(MARKERS)}")
-                    cursor.execute(f"CREATE TABLE {marker_table(self.schema)} (token text PRIMARY KEY)")
-            with move_connection(self.source, self.schema) as connection, connection.cursor() as cursor:
-                large = sorted(large_tables(cursor, self.schema))
-            with move_connection(self.destination, self.schema, autocommit=True) as connection, \
-                    connection.cursor() as cursor:
-                set_aside = indexes_set_aside(cursor, self.schema, large)
+            set_aside = self._destination_prepare()
         with move_connection(self.source, self.schema, autocommit=True) as connection, connection.cursor() as cursor:
             cursor.execute(f"CREATE PUBLICATION {quote(name)} FOR TABLE {marker_table(self.schema)}, "
                            f"TABLES IN SCHEMA {quote(self.schema)}")
-        connect = lambda alias: move_connection(alias, self.schema)  # noqa: E731
         with Verifier(schema=self.schema, source=self.source, destination=self.destination,
-                      connect=connect) as self.verifier:
+                      connect=functools.partial(move_connection, schema=self.schema)) as self.verifier:
             with self.phase("copy"):
                 self._copy(name)
             with self.phase("indexes"), ThreadPoolExecutor(max_workers=1) as pool:
@@ -332,7 +323,7 @@ class _OnlineMove(_Move):
                     self.progress(0, 1, f"building the {len(set_aside)} indexes set aside for the copy")
                     indexes_rebuild(cursor, set_aside)
                 summing.result()
-            self._check_copy()
+            self._refuse_if_different(self.verifier.differing_baselines())
             with move_connection(self.destination, self.schema, autocommit=True) as connection, connection.cursor() as cursor:
                 cursor.execute(f"CREATE SUBSCRIPTION {quote(name)} CONNECTION %s PUBLICATION {quote(name)} "
                                "WITH (create_slot = false, slot_name = %s, copy_data = false)",
@@ -362,20 +353,28 @@ class _OnlineMove(_Move):
                         tables=self.verifier.tables, progress=self.progress)
             summing.result()
 
-    def _check_copy(self) -> None:
-        """Both sides' range sums were taken at the same point: they agree, or the copy is wrong."""
-        baselines = self.verifier.baselines
-        differing = sorted(name for name, sums in baselines[self.source].sums.items()
-                           if baselines[self.destination].sums.get(name) != sums)
+    def verify(self, lock_connection) -> None:
+        self._refuse_if_different(self.verifier.differing())
+
+    @staticmethod
+    def _refuse_if_different(differing: list[str]) -> None:
         if differing:
             raise ValidationError(f"The copy differs from the source in {', '.join(differing)}; "
                                   "the tenant stays where it was.", code="verify")
 
-    def verify(self, lock_connection) -> None:
-        differing = self.verifier.differing()
-        if differing:
-            raise ValidationError(f"The copy differs from the source in {', '.join(differing)}; "
-                                  "the tenant stays where it was.", code="verify")
+    def _destination_prepare(self) -> list:
+        """The empty tables (large ones without their secondary indexes, returned to be built
+        after the copy) and, on both sides, the marker table."""
+        self._empty_copy_build()
+        for alias in (self.source, self.destination):
+            with move_connection(alias, self.schema, autocommit=True) as connection, connection.cursor() as cursor:
+                cursor.execute(f"CREATE SCHEMA IF NOT EXISTS {quote(MARKERS)}")
+                cursor.execute(f"CREATE TABLE {marker_table(self.schema)} (token text PRIMARY KEY)")
+        with move_connection(self.source, self.schema) as connection, connection.cursor() as cursor:
+            large = sorted(large_tables(cursor, self.schema))
+        with move_connection(self.destination, self.schema, autocommit=True) as connection, \
+                connection.cursor() as cursor:
+            return indexes_set_aside(cursor, self.schema, large)
 
     def _empty_copy_build(self) -> None:
         """The destination's tables, empty, at exactly the source's migration state."""
@@ -394,8 +393,8 @@ class _OnlineMove(_Move):
                 reader.close()
 
     def _wait_for_catch_up(self) -> None:
-        """The source is locked, so it no longer changes: a marker row written on it now
-        reaches the destination after every change committed before it."""
+        """Until every change committed on the source so far is on the destination: a marker
+        row written now arrives after them (changes are applied in the order of their commits)."""
         token = uuid.uuid4().hex
         with move_connection(self.source, self.schema, autocommit=True) as connection, connection.cursor() as cursor:
             cursor.execute("SET synchronous_commit = on")  # its WAL is sent at once, not at the next flush
