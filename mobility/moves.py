@@ -105,9 +105,29 @@ def conninfo(alias: str) -> str:
     return " ".join(f"{key}='{str(value)}'" for key, value in parts.items() if value)
 
 
+@contextmanager
+def move_lock(tenant: Tenant):
+    """Held while ``tenant`` is being moved (or its dead move abandoned): a second move of it
+    is refused instead of tearing down the first's replication. A transaction-level advisory
+    lock on the registry's database, so it holds behind a transaction pooler too, and is
+    gone with the process that held it."""
+    with raw_connection(settings.TENANT_DB_ALIAS, application_name="tenantry_move_lock") as connection, \
+            connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_xact_lock(hashtext('tenantry.move'), %s)", [tenant.pk])
+        if not cursor.fetchone()[0]:
+            raise ValidationError(f"Tenant {tenant.slug} is being moved by another process; "
+                                  "wait for it to finish.", code="busy")
+        yield
+
+
 def tenant_move(*, tenant: Tenant, to: str, progress: Progress = no_progress,
                 online: bool | None = None) -> MoveResult:
     """Move ``tenant`` to alias ``to``; ``online=None`` chooses by the source's wal_level."""
+    with move_lock(tenant):
+        return _tenant_move(tenant=tenant, to=to, progress=progress, online=online)
+
+
+def _tenant_move(*, tenant: Tenant, to: str, progress: Progress, online: bool | None) -> MoveResult:
     started = time.monotonic()
     check_tenant_database_alias(to)
     source = tenant.database_alias
@@ -140,10 +160,11 @@ def tenant_move_abort(*, tenant: Tenant) -> None:
     """End a move that died: drop what it left on the destination, serve writes again."""
     if tenant.status != Tenant.Status.MOVING:
         raise ValidationError(f"Tenant {tenant.slug} is not being moved.", code="status")
-    for alias in tenant_database_aliases():
-        if alias != tenant.database_alias:
-            _leftovers_drop(tenant=tenant, destination=alias)
-    registry.tenant_update_placement(tenant=tenant, status=Tenant.Status.ACTIVE)
+    with move_lock(tenant):  # refused while the move is still alive
+        for alias in tenant_database_aliases():
+            if alias != tenant.database_alias:
+                _leftovers_drop(tenant=tenant, destination=alias)
+        registry.tenant_update_placement(tenant=tenant, status=Tenant.Status.ACTIVE)
 
 
 def _move_failed(*, tenant: Tenant, source: str, destination: str, error: BaseException) -> None:
