@@ -328,22 +328,30 @@ class _FrozenMove(_Move):
 class _OnlineMove(_Move):
     def run(self) -> MoveResult:
         name = replication_name(self.schema)
-        with self.phase("destination tables"):
-            set_aside = self._destination_prepare()
+        self._marker_create(self.source)  # published with the tenant's tables
         with move_connection(self.source, self.schema, autocommit=True) as connection, connection.cursor() as cursor:
             cursor.execute(f"CREATE PUBLICATION {quote(name)} FOR TABLE {marker_table(self.schema)}, "
                            f"TABLES IN SCHEMA {quote(self.schema)}")
         with Verifier(schema=self.schema, source=self.source, destination=self.destination,
-                      connect=functools.partial(move_connection, schema=self.schema)) as self.verifier:
-            with self.phase("copy"):
-                self._copy(name)
-            with self.phase("indexes"), ThreadPoolExecutor(max_workers=1) as pool:
-                summing = pool.submit(self.verifier.baseline, self.destination)
+                      connect=functools.partial(move_connection, schema=self.schema)) as self.verifier, \
+                ThreadPoolExecutor(max_workers=1) as summing:
+            with exported_snapshot(self.source, name, application_name=name) as snapshot:
+                # The source's range sums, in the snapshot, while the destination is prepared
+                # and the rows are copied.
+                self.verifier.plan(snapshot)
+                source_summed = summing.submit(self.verifier.baseline, self.source, snapshot)
+                with self.phase("destination tables"):
+                    set_aside = self._destination_prepare()
+                with self.phase("copy"):
+                    self._copy(snapshot)
+                    source_summed.result()
+            with self.phase("indexes"):
+                destination_summed = summing.submit(self.verifier.baseline, self.destination)
                 with move_connection(self.destination, self.schema, autocommit=True) as connection, \
                         connection.cursor() as cursor:
                     self.progress(0, 1, f"building the {len(set_aside)} indexes set aside for the copy")
                     indexes_rebuild(cursor, set_aside)
-                summing.result()
+                destination_summed.result()
             self._refuse_if_different(self.verifier.differing_baselines())
             with move_connection(self.destination, self.schema, autocommit=True) as connection, connection.cursor() as cursor:
                 cursor.execute(f"CREATE SUBSCRIPTION {quote(name)} CONNECTION %s PUBLICATION {quote(name)} "
@@ -361,18 +369,13 @@ class _OnlineMove(_Move):
             _replication_drop(source=self.source, destination=self.destination, schema=self.schema)
         return result
 
-    def _copy(self, slot: str) -> None:
-        """The rows as of the slot's snapshot, copied; the source's range sums taken meanwhile."""
-        with exported_snapshot(self.source, slot, application_name=slot) as snapshot, \
-                move_connection(self.source, self.schema) as reading, \
-                move_connection(self.destination, self.schema) as writing, \
-                ThreadPoolExecutor(max_workers=1) as pool:
-            self.verifier.plan(snapshot)
-            summing = pool.submit(self.verifier.baseline, self.source, snapshot)
+    def _copy(self, snapshot: str) -> None:
+        """The rows as of the slot's snapshot, copied across."""
+        with move_connection(self.source, self.schema) as reading, \
+                move_connection(self.destination, self.schema) as writing:
             snapshot_begin(reading, snapshot)
             tables_copy(source=reading, destination=writing, schema=self.schema,
                         tables=self.verifier.tables, progress=self.progress)
-            summing.result()
 
     def verify(self, lock_connection) -> None:
         self._refuse_if_different(self.verifier.differing())
@@ -383,14 +386,16 @@ class _OnlineMove(_Move):
             raise ValidationError(f"The copy differs from the source in {', '.join(differing)}; "
                                   "the tenant stays where it was.", code="verify")
 
+    def _marker_create(self, alias: str) -> None:
+        with move_connection(alias, self.schema, autocommit=True) as connection, connection.cursor() as cursor:
+            cursor.execute(f"CREATE SCHEMA IF NOT EXISTS {quote(MARKERS)}")
+            cursor.execute(f"CREATE TABLE {marker_table(self.schema)} (token text PRIMARY KEY)")
+
     def _destination_prepare(self) -> list:
         """The empty tables (large ones without their secondary indexes, returned to be built
-        after the copy) and, on both sides, the marker table."""
+        after the copy) and the marker table."""
         self._empty_copy_build()
-        for alias in (self.source, self.destination):
-            with move_connection(alias, self.schema, autocommit=True) as connection, connection.cursor() as cursor:
-                cursor.execute(f"CREATE SCHEMA IF NOT EXISTS {quote(MARKERS)}")
-                cursor.execute(f"CREATE TABLE {marker_table(self.schema)} (token text PRIMARY KEY)")
+        self._marker_create(self.destination)
         with move_connection(self.source, self.schema) as connection, connection.cursor() as cursor:
             large = sorted(large_tables(cursor, self.schema))
         with move_connection(self.destination, self.schema, autocommit=True) as connection, \
