@@ -2,10 +2,11 @@
 
 Reading uses a connection of its own (``REPEATABLE READ``, read-only), so the export of a
 live tenant is one consistent snapshot. Building runs in one transaction on the target
-alias: the schema is created and migrated to exactly the state the rows were written in,
-the rows are copied in, sequences advanced, every table's count and checksum compared with
-the manifest, and only then migrated forward to this code's state. Any failure leaves
-nothing behind.
+alias: the schema is created at exactly the migration state the rows were written in (a copy
+of the alias's template schema when that has exactly those migrations, else migration by
+migration), the rows are copied in, sequences advanced, every table's count and checksum
+compared with the manifest, and only then migrated forward to this code's state. Any
+failure leaves nothing behind.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from mobility.indexes import indexes_rebuild, indexes_set_aside
 from mobility.tables import (HASH, LARGE_TABLE_ROWS, MD5, quote, schema_sums, schema_tables,
                              sequences_advance, table_sum)
 from tenancy import context
+from tenants import template_schema
 from tenancy.schema_names import check_schema_name
 
 Progress = Callable[[int, int, str], None]
@@ -108,6 +110,15 @@ def _targets(graph, applied: list[list[str]]) -> list[tuple[str, str]]:
                        for child in graph.node_map[node].children)]
 
 
+def _template_has_exactly(alias: str, migrations: list[list[str]]) -> bool:
+    """The alias's template schema is a copy source for a schema with exactly ``migrations``."""
+    if not template_schema.template_ready(alias) or template_schema.uncloneable(alias):
+        return False
+    with connections[alias].cursor() as cursor:
+        cursor.execute(f"SELECT app, name FROM {quote(template_schema.template_schema_name())}.django_migrations")
+        return set(cursor.fetchall()) == {tuple(migration) for migration in migrations}
+
+
 def schema_build(*, reader: BundleReader, schema: str, alias: str,
                  progress: Progress = no_progress, with_rows: bool = True) -> None:
     """Create ``schema`` on ``alias`` from the export ``reader`` (verified by the caller).
@@ -123,10 +134,14 @@ def schema_build(*, reader: BundleReader, schema: str, alias: str,
             cursor.execute("SELECT 1 FROM pg_namespace WHERE nspname = %s", [schema])
             if cursor.fetchone():
                 raise ValidationError(f"Schema {schema} already exists on {alias}.", code="exists")
-            cursor.execute(f"CREATE SCHEMA {quote(schema)}")
-        with context.activated(schema_scope(schema, alias)):
-            executor = MigrationExecutor(connection)
-            executor.migrate(_targets(executor.loader.graph, manifest.migrations))
+        if _template_has_exactly(alias, manifest.migrations):  # one round trip
+            template_schema.schema_clone(schema_name=schema, alias=alias)
+        else:  # the export's state, migration by migration
+            with connection.cursor() as cursor:
+                cursor.execute(f"CREATE SCHEMA {quote(schema)}")
+            with context.activated(schema_scope(schema, alias)):
+                executor = MigrationExecutor(connection)
+                executor.migrate(_targets(executor.loader.graph, manifest.migrations))
         raw = connection.connection  # psycopg2's, for COPY: names below are all qualified
         with raw.cursor() as cursor:
             tables = {table.name: table for table in schema_tables(cursor, schema)}

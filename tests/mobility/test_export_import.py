@@ -17,6 +17,7 @@ from mobility.bundle import MANIFEST
 from mobility.schemas import raw_connection, schema_exists
 from mobility.tables import MD5, schema_sums
 from tenants import services as registry
+from tenants import template_schema
 from tenants.models import Tenant
 from tests.mobility.conftest import CV, files_of, sums_of
 
@@ -165,3 +166,19 @@ def test_a_file_of_format_1_still_imports_with_its_md5_checksums(populated, tmp_
     with pytest.raises(ValidationError, match="differs after loading"):
         services.tenant_import(path=older, slug="acme-v1-bad")
     assert not Tenant.objects.filter(slug="acme-v1-bad").exists()
+
+
+def test_an_import_copies_the_template_schema_when_it_has_the_exports_migrations(
+        populated, tmp_path, monkeypatch):
+    """One round trip instead of replaying every migration, when the states are the same."""
+    acme = populated("acme-tpl", applications=3)
+    services.tenant_export(tenant=acme, output=tmp_path / "acme.tenant")
+    copied, clone = [], template_schema.schema_clone
+    monkeypatch.setattr(template_schema, "schema_clone",
+                        lambda **kwargs: (copied.append(kwargs), clone(**kwargs)))
+    copy = services.tenant_import(path=tmp_path / "acme.tenant", slug="acme-tpl-copy")
+    try:
+        assert copied == [{"schema_name": copy.schema_name, "alias": copy.database_alias}]
+        assert sums_of(copy) == sums_of(acme)
+    finally:
+        registry.tenant_delete(tenant=copy)
