@@ -392,15 +392,15 @@ class _OnlineMove(_Move):
             cursor.execute(f"CREATE TABLE {marker_table(self.schema)} (token text PRIMARY KEY)")
 
     def _destination_prepare(self) -> list:
-        """The empty tables (large ones without their secondary indexes, returned to be built
-        after the copy) and the marker table."""
+        """The empty tables (large ones without their indexes and keys, returned to be built
+        after the copy, before the subscription needs them) and the marker table."""
         self._empty_copy_build()
         self._marker_create(self.destination)
         with move_connection(self.source, self.schema) as connection, connection.cursor() as cursor:
             large = sorted(large_tables(cursor, self.schema))
         with move_connection(self.destination, self.schema, autocommit=True) as connection, \
                 connection.cursor() as cursor:
-            return indexes_set_aside(cursor, self.schema, large)
+            return indexes_set_aside(cursor, self.schema, large, keys=True)  # built after the copy
 
     def _empty_copy_build(self) -> None:
         """The destination's tables, empty, at exactly the source's migration state."""

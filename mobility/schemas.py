@@ -165,7 +165,7 @@ def _rows_load(cursor, *, reader: BundleReader, schema: str, progress: Progress)
     manifest = reader.manifest
     total = len(manifest.tables)
     large = sorted(name for name, info in manifest.tables.items() if info["rows"] >= LARGE_TABLE_ROWS)
-    set_aside = indexes_set_aside(cursor, schema, large, foreign_keys=True)  # built after the rows
+    set_aside = indexes_set_aside(cursor, schema, large, keys=True)  # built after the rows
     for number, (name, info) in enumerate(sorted(manifest.tables.items()), 1):
         progress(number - 1, total, f"loading {name}")
         columns = ", ".join(quote(column) for column in info["columns"])

@@ -30,14 +30,17 @@ CREATE UNIQUE INDEX application_once ON {SCHEMA}.application (job_code, lower(em
 CREATE INDEX application_reviewed ON {SCHEMA}.application (status) WHERE status <> 'new';
 ALTER TABLE {SCHEMA}.application ADD CONSTRAINT application_email_status UNIQUE (email, status)
     DEFERRABLE INITIALLY DEFERRED;
+CREATE TABLE {SCHEMA}.interview (id bigint PRIMARY KEY,
+    application_id bigint REFERENCES {SCHEMA}.application (id) DEFERRABLE INITIALLY DEFERRED);
 """
 ROWS_SQL = f"""
-TRUNCATE {SCHEMA}.application, {SCHEMA}.job RESTART IDENTITY;
+TRUNCATE {SCHEMA}.application, {SCHEMA}.job, {SCHEMA}.interview RESTART IDENTITY;
 INSERT INTO {SCHEMA}.job VALUES (1, 'eng'), (2, 'ops');
 INSERT INTO {SCHEMA}.application (job_code, email, status, submitted_at, notes)
 SELECT CASE WHEN g % 2 = 0 THEN 'eng' ELSE 'ops' END, 'c' || g || '@example.com', 'new',
        '2026-01-01'::timestamptz + g * interval '1 minute', json_build_object('n', g)
 FROM generate_series(1, {ROWS}) AS g;
+INSERT INTO {SCHEMA}.interview VALUES (1, 10), (2, 20);
 ANALYZE;
 """
 INDEXES = f"SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = '{SCHEMA}' ORDER BY 1"
@@ -156,25 +159,39 @@ CONSTRAINTS = (f"SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
                f"WHERE connamespace = '{SCHEMA}'::regnamespace ORDER BY 1")
 
 
-def test_secondary_indexes_and_foreign_keys_are_set_aside_and_rebuilt_as_they_were(sides):
+def _state(cursor) -> tuple[list, list]:
+    cursor.execute(INDEXES)
+    indexes = cursor.fetchall()
+    cursor.execute(CONSTRAINTS)
+    return indexes, cursor.fetchall()
+
+
+def test_secondary_indexes_are_set_aside_and_rebuilt_as_they_were(sides):
     connect, _ = sides
     with connect("copy") as connection, connection.cursor() as cursor:
-        cursor.execute(INDEXES)
-        indexes_before = cursor.fetchall()
-        cursor.execute(CONSTRAINTS)
-        constraints_before = cursor.fetchall()
-        set_aside = indexes_set_aside(cursor, SCHEMA, ["application", "job"], foreign_keys=True)
-        cursor.execute(INDEXES)
+        before = _state(cursor)
+        set_aside = indexes_set_aside(cursor, SCHEMA, ["application", "job"])
+        indexes, _ = _state(cursor)
         # The keys stay, and so does the unique index a foreign key refers to.
-        assert [name for name, _ in cursor.fetchall()] == ["application_pkey", "job_code_key", "job_pkey"]
-        cursor.execute(CONSTRAINTS)
-        assert [name for name, _ in cursor.fetchall()] == ["application_pkey", "job_code_key", "job_pkey"]
-        assert len(set_aside) == 4 and set_aside[-1].create.endswith("DEFERRABLE INITIALLY DEFERRED")
+        assert [name for name, _ in indexes] == ["application_pkey", "interview_pkey", "job_code_key",
+                                                 "job_pkey"]
+        assert len(set_aside) == 3
         indexes_rebuild(cursor, set_aside)
-        cursor.execute(INDEXES)
-        assert cursor.fetchall() == indexes_before
-        cursor.execute(CONSTRAINTS)
-        assert cursor.fetchall() == constraints_before  # deferrable as they were, too
+        assert _state(cursor) == before
+
+
+def test_with_keys_every_index_and_constraint_is_set_aside_and_rebuilt_as_it_was(sides):
+    connect, _ = sides
+    with connect("copy") as connection, connection.cursor() as cursor:
+        before = _state(cursor)
+        set_aside = indexes_set_aside(cursor, SCHEMA, ["application"], keys=True)
+        indexes, constraints = _state(cursor)
+        # Other tables' indexes stay; foreign keys from (to job) and to it (from interview) go.
+        assert [name for name, _ in indexes] == ["interview_pkey", "job_code_key", "job_pkey"]
+        assert [name for name, _ in constraints] == ["interview_pkey", "job_code_key", "job_pkey"]
+        assert set_aside[-1].create.endswith("DEFERRABLE INITIALLY DEFERRED")  # the foreign key, last
+        indexes_rebuild(cursor, set_aside)
+        assert _state(cursor) == before  # deferrable as they were, too
 
 
 def test_the_copy_holds_the_rows_as_of_the_snapshot_and_not_later_ones(sides):
@@ -195,7 +212,7 @@ def test_the_copy_holds_the_rows_as_of_the_snapshot_and_not_later_ones(sides):
                     progress=lambda done, total, message: progress.append(message))
     with connect("copy") as connection, connection.cursor() as cursor:
         assert schema_sums(cursor, SCHEMA) == expected
-    assert progress == ["copying application", "copying job", "copied"]
+    assert progress == ["copying application", "copying interview", "copying job", "copied"]
 
 
 def test_a_failed_copy_leaves_the_destination_as_it_was(sides):
