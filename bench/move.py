@@ -4,9 +4,13 @@ same servers (the physical limit of a copy); and ``tenants export``/``import`` o
 against ``pg_dump``/``pg_restore`` of its schema.
 
     .venv/bin/python bench/move.py --rows 1000000      # default 100000 for a quick run
+    .venv/bin/python bench/move.py --rounds 5           # moves there and back (3 by default)
 
-Starts its own two PostgreSQL 15 servers (the source with wal_level=logical), a fresh registry
-on 127.0.0.1:5432 (tenantry_bench_move*), MariaDB and Redis as the tests do, and gunicorn.
+Starts its own two PostgreSQL 15 servers (both with wal_level=logical), a fresh registry on
+127.0.0.1:5432 (tenantry_bench_move*), MariaDB and Redis as the tests do, and gunicorn. Each
+round moves the tenant to the other server and then times ``pg_dump | pg_restore`` of its
+schema back the other way, so that the two figures of a ratio are measured moments apart;
+the medians over the rounds are the figures to quote on a machine whose load moves.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from statistics import median
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
@@ -71,86 +76,111 @@ def shell(command: str) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="moves there and back, each beside a pg_dump | pg_restore; medians reported")
     parser.add_argument("--pace", type=float, default=0.05,
                         help="seconds each of the 3 candidates and 2 visitors waits between requests")
     arguments = parser.parse_args()
     rows = arguments.rows
 
-    logical, replica = postgres_start(wal_level="logical"), postgres_start(wal_level="replica")
+    servers = {"east": postgres_start(wal_level="logical"), "west": postgres_start(wal_level="logical")}
     fresh = FreshDatabases("tenantry_bench_move")
     gunicorn = None
     try:
-        for server in (logical, replica):
+        for server in servers.values():
             server.execute("CREATE DATABASE tenantry")
             server.execute("CREATE DATABASE scratch")
         fresh.create()
         env = {**fresh.env, "BASE_DOMAIN": BASE_DOMAIN,
-               "TENANT_DATABASES": f"logical={logical.url('tenantry')},replica={replica.url('tenantry')}",
+               "TENANT_DATABASES": ",".join(f"{alias}={server.url('tenantry')}" for alias, server in servers.items()),
                "CAREERS_APPLICATIONS_PER_IP": "100000000",
                "CAREERS_APPLICATION_ATTEMPTS_PER_IP": "100000000", "REDIS_URL": "redis://127.0.0.1:6379/11"}
-        platform = Platform(env=env, servers={"logical": logical, "replica": replica})
+        platform = Platform(env=env, servers=servers)
         platform.manage("tenants", "migrate")
-        platform.manage("tenants", "create", MOVER, "--name", "Mover", "--database", "logical")
+        platform.manage("tenants", "create", MOVER, "--name", "Mover", "--database", "east")
         output = platform.manage("shell", "-c", POPULATE).stdout
         platform.jobs = {MOVER: int(line.split()[2]) for line in output.splitlines() if line.startswith("JOB ")}
-        seeding, _ = timed(lambda: seed(logical, rows))
+        seeding, _ = timed(lambda: seed(servers["east"], rows))
         print(f"seeded {rows:,} applications in {seeding:.1f} s")
 
         gunicorn = gunicorn_start(env=env, log=Path(tempfile.mkdtemp()) / "gunicorn.log",
                                   health_host=BASE_DOMAIN, workers=2, threads=4)
         platform.port = gunicorn.port
-        with Load(platform, pace=arguments.pace) as load:
-            time.sleep(2)
-            move_seconds, result = timed(lambda: json.loads(
-                platform.manage("tenants", "move", MOVER, "--to", "replica", "--json").stdout))
-            time.sleep(2)
-        loaded = move_seconds + 4
-        present = platform.applications("replica")
-        lost = load.acknowledged - present
-
-        dump_restore, _ = timed(lambda: shell(
-            f"{POSTGRES_BIN}/pg_dump -h 127.0.0.1 -p {replica.port} -U postgres -Fc -n tenant_{MOVER} tenantry"
-            f" | {POSTGRES_BIN}/pg_restore -h 127.0.0.1 -p {logical.port} -U postgres -d scratch"))
+        rounds = [move_round(platform, to="west" if number % 2 == 0 else "east", pace=arguments.pace)
+                  for number in range(arguments.rounds)]
+        home = rounds[-1]["to"]
+        other = "east" if home == "west" else "west"
 
         with tempfile.TemporaryDirectory() as directory:
             export_file, dump_file = Path(directory) / "mover.tenant", Path(directory) / "mover.dump"
             export_seconds, _ = timed(lambda: platform.manage(
                 "tenants", "export", MOVER, "--output", str(export_file)))
-            dump_seconds, _ = timed(lambda: shell(
-                f"{POSTGRES_BIN}/pg_dump -h 127.0.0.1 -p {replica.port} -U postgres -Fc -n tenant_{MOVER} "
-                f"-f {dump_file} tenantry"))
+            dump_seconds, _ = timed(lambda: shell(f"{pg_dump(servers[home])} -f {dump_file}"))
             import_seconds, _ = timed(lambda: platform.manage(
-                "tenants", "import", str(export_file), "--slug", "mover-copy", "--database", "logical"))
-            logical.execute("DROP SCHEMA tenant_mover CASCADE", database="scratch")
+                "tenants", "import", str(export_file), "--slug", "mover-copy", "--database", other))
             restore_seconds, _ = timed(lambda: shell(
-                f"{POSTGRES_BIN}/pg_restore -h 127.0.0.1 -p {logical.port} -U postgres -d scratch {dump_file}"))
+                f"{POSTGRES_BIN}/pg_restore -h 127.0.0.1 -p {servers[other].port} -U postgres -d scratch {dump_file}"))
             sizes = (export_file.stat().st_size, dump_file.stat().st_size)
 
-        print(f"\n| measure ({rows:,} applications) | Tenantry | pg_dump/pg_restore | ratio |")
+        print(f"\n| round ({rows:,} applications, under load) | move, the command | the move itself "
+              "| dump \\| restore (no load) | ratio (command) | ratio (itself) | writes refused | lost |")
+        print("|---|---:|---:|---:|---:|---:|---:|---:|")
+        for number, found in enumerate(rounds, 1):
+            print(f"| {number}: {found['from']} to {found['to']} | {found['seconds']:.1f} s | "
+                  f"{found['itself']:.1f} s | {found['dump_restore']:.1f} s | "
+                  f"{found['seconds'] / found['dump_restore']:.2f} | {found['itself'] / found['dump_restore']:.2f} | "
+                  f"{found['refused']:.3f} s | {found['lost']} |")
+        print(f"| **median** | | | | **{median(r['seconds'] / r['dump_restore'] for r in rounds):.2f}** | "
+              f"**{median(r['itself'] / r['dump_restore'] for r in rounds):.2f}** | "
+              f"**{median(r['refused'] for r in rounds):.3f} s** | {sum(r['lost'] for r in rounds)} |")
+        print("\n| measure | Tenantry | pg_dump/pg_restore | ratio |")
         print("|---|---|---|---|")
-        print(f"| online move under write load (s) | {move_seconds:.1f} | {dump_restore:.1f} "
-              f"(dump \\| restore, no load) | {move_seconds / dump_restore:.2f} |")
         print(f"| export vs pg_dump -Fc (s) | {export_seconds:.1f} | {dump_seconds:.1f} | "
               f"{export_seconds / dump_seconds:.2f} |")
         print(f"| import vs pg_restore (s) | {import_seconds:.1f} | {restore_seconds:.1f} | "
               f"{import_seconds / restore_seconds:.2f} |")
         print(f"| file size (MB) | {sizes[0] / 1e6:.1f} | {sizes[1] / 1e6:.1f} | {sizes[0] / sizes[1]:.2f} |")
-        print(f"\nwrites refused (the mover's own clock): {result['writes_refused_seconds']:.3f} s; "
-              f"longest run of 503 seen by one candidate: {load.longest_refusal:.3f} s; "
-              f"acknowledged during the run: {len(load.acknowledged)}; lost: {len(lost)}; "
-              f"5xx: {len(load.server_errors)}; other tenants' data seen: {len(load.leaks)}")
-        print(f"the load: {len(load.acknowledged) / loaded:.0f} applications/s acknowledged, "
-              f"{load.reads / loaded:.0f} page reads/s, pace {arguments.pace} s")
-        print(f"the move itself (in the command, after Python's start): {result['seconds']:.1f} s, "
-              f"{result['seconds'] / dump_restore:.2f}x dump | restore")
-        print("the move's steps (s): " + ", ".join(f"{name} {seconds:.2f}"
-                                                  for name, seconds in result["phases"].items()))
+        for number, found in enumerate(rounds, 1):
+            print(f"\nround {number}: longest run of 503 seen by one candidate {found['longest_503']:.3f} s; "
+                  f"acknowledged {found['acknowledged']}; 5xx {found['server_errors']}; other tenants' data "
+                  f"seen {found['leaks']}; the load {found['rate']}")
+            print("  the move's steps (s): " + ", ".join(f"{name} {seconds:.2f}"
+                                                       for name, seconds in found["phases"].items()))
     finally:
         if gunicorn:
             gunicorn.stop()
         fresh.drop()
-        logical.remove()
-        replica.remove()
+        for server in servers.values():
+            server.remove()
+
+
+def pg_dump(server) -> str:
+    return f"{POSTGRES_BIN}/pg_dump -h 127.0.0.1 -p {server.port} -U postgres -Fc -n tenant_{MOVER} tenantry"
+
+
+def move_round(platform: Platform, *, to: str, pace: float) -> dict:
+    """One online move under load to ``to``, then ``pg_dump | pg_restore`` of the same schema
+    from there back to the server it left (no load), on the same servers."""
+    source = "east" if to == "west" else "west"
+    with Load(platform, pace=pace) as load:
+        time.sleep(2)
+        seconds, result = timed(lambda: json.loads(
+            platform.manage("tenants", "move", MOVER, "--to", to, "--json").stdout))
+        time.sleep(2)
+    assert result["online"], result
+    lost = load.acknowledged - platform.applications(to)
+    platform.manage("tenants", "move", "--cleanup")
+    dump_restore, _ = timed(lambda: shell(
+        f"{pg_dump(platform.servers[to])} | {POSTGRES_BIN}/pg_restore -h 127.0.0.1 "
+        f"-p {platform.servers[source].port} -U postgres -d scratch"))
+    platform.servers[source].execute(f"DROP SCHEMA tenant_{MOVER} CASCADE", database="scratch")
+    loaded = seconds + 4
+    return {"from": source, "to": to, "seconds": seconds, "itself": result["seconds"],
+            "dump_restore": dump_restore, "refused": result["writes_refused_seconds"], "lost": len(lost),
+            "phases": result["phases"], "longest_503": load.longest_refusal,
+            "acknowledged": len(load.acknowledged), "server_errors": len(load.server_errors),
+            "leaks": len(load.leaks),
+            "rate": f"{len(load.acknowledged) / loaded:.0f} applications/s, {load.reads / loaded:.0f} reads/s"}
 
 
 if __name__ == "__main__":
