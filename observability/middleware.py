@@ -31,7 +31,7 @@ class RequestObservabilityMiddleware:
 
     def __call__(self, request):
         started = time.perf_counter()
-        rid = request_id_from(request.headers.get("X-Request-ID"))
+        rid = request_id_from(request.META.get("HTTP_X_REQUEST_ID"))  # not .headers: it copies them all
         rid_token = request_id.set(rid)
         work = DatabaseWork()
         work_token = database_work.set(work)

@@ -10,8 +10,9 @@ nothing that reads it has to query the tenant registry.
 from __future__ import annotations
 
 from contextlib import contextmanager
-from contextvars import ContextVar
+from contextvars import ContextVar, Token
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from django.conf import settings
@@ -33,7 +34,13 @@ class Scope:
 
     def search_path_on(self, alias: str) -> tuple[str, ...]:
         """The schemas a statement sent to ``alias`` may see."""
-        if self.is_public or alias != self.database_alias:
+        return self.search_path if alias == self.database_alias else (PUBLIC_SCHEMA,)
+
+    @cached_property
+    def search_path(self) -> tuple[str, ...]:
+        """The schemas a statement sent to the scope's own database may see (built once: the
+        backend asks on every statement)."""
+        if self.is_public:
             return (PUBLIC_SCHEMA,)
         return (self.schema_name, PUBLIC_SCHEMA) if self.include_public else (self.schema_name,)
 
@@ -76,6 +83,16 @@ def set_scope(scope: Scope) -> None:
 
 def scope_for_tenant(tenant, include_public: bool = True) -> Scope:
     return Scope(tenant.schema_name, tenant.database_alias, tenant, include_public, tenant.slug)
+
+
+def activate(scope: Scope) -> Token:
+    """``activated`` without the context manager, for the request path; returns the token for
+    ``deactivate``."""
+    return _scope.set(scope)
+
+
+def deactivate(token: Token) -> None:
+    _scope.reset(token)
 
 
 @contextmanager

@@ -58,13 +58,15 @@ def current_plan_limits() -> PlanLimits | None:
     return None if plan is None else plan_limits(plan)
 
 
-_enforced: ContextVar[bool] = ContextVar("tenantry_statement_limits", default=False)
+# While limits apply: the plans' limits as configured when they were turned on (so that each
+# statement reads them without going through ``settings``); None otherwise.
+_enforced: ContextVar[dict | None] = ContextVar("tenantry_statement_limits", default=None)
 
 
 def statement_limits_on():
     """From now on statements carry the current tenant's plan's ``statement_timeout``; returns
     the token for ``statement_limits_reset``."""
-    return _enforced.set(True)
+    return _enforced.set(settings.TENANT_PLAN_LIMITS)
 
 
 def statement_limits_reset(token) -> None:
@@ -83,12 +85,13 @@ def statement_limits():
 
 def statement_timeout_ms(scope: context.Scope) -> int:
     """The timeout for a statement sent in ``scope`` now; 0 for none. On every statement: cheap."""
-    if not _enforced.get():
+    configured = _enforced.get()
+    if configured is None:
         return 0
     plan = getattr(scope.tenant, "plan", None)
     if plan is None:
         return 0
     try:
-        return int(settings.TENANT_PLAN_LIMITS[plan]["statement_timeout_ms"] or 0)
+        return int(configured[plan]["statement_timeout_ms"] or 0)
     except KeyError:
         raise ImproperlyConfigured(f"TENANT_PLAN_LIMITS has no statement_timeout_ms for plan {plan!r}") from None

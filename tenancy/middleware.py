@@ -35,7 +35,8 @@ class TenantMiddleware:
 
     def __call__(self, request):
         host = request._get_raw_host()
-        if not split_domain_port(host)[0]:  # not a host name at all: Django's own 400
+        domain = split_domain_port(host)[0]
+        if not domain:  # not a host name at all: Django's own 400
             request.get_host()
         try:
             site = site_for_host(host)
@@ -44,19 +45,23 @@ class TenantMiddleware:
         if site is None:
             request.get_host()  # DisallowedHost (400) outside ALLOWED_HOSTS
             return render(request, "tenancy/unknown_host.html", status=404)
-        if not site.is_platform and not validate_host(split_domain_port(host)[0],
-                                                      settings.ALLOWED_HOSTS):
-            # A tenant's custom domain: Django's own host checks later in the request must
-            # accept it too, and they read ALLOWED_HOSTS only.
-            request.get_host = lambda: host
         if site.is_platform:
             request.tenant, request.urlconf = None, settings.ROOT_URLCONF
-        elif refused := self.refusal(request, site.tenant):
-            return refused
         else:
-            request.tenant, request.urlconf = site.tenant, settings.TENANT_URLCONF
-        with context.activated(site.scope):
+            tenant = site.tenant
+            if not validate_host(domain, settings.ALLOWED_HOSTS):
+                # A tenant's custom domain: Django's own host checks later in the request must
+                # accept it too, and they read ALLOWED_HOSTS only.
+                request.get_host = lambda: host
+            # Only an active tenant is served in full; any other status is refused or limited.
+            if not tenant.is_active and (refused := self.refusal(request, tenant)):
+                return refused
+            request.tenant, request.urlconf = tenant, settings.TENANT_URLCONF
+        token = context.activate(site.scope)  # not the context manager: this runs on every request
+        try:
             return self.get_response(request)
+        finally:
+            context.deactivate(token)
 
     @staticmethod
     def refusal(request, tenant):

@@ -43,6 +43,18 @@ def test_portal_answers_400_to_nul_in_a_form_field_path_or_cookie(acme, in_tenan
     assert client.get("/jobs/").status_code == 400
 
 
+def test_nul_is_refused_however_it_is_written_in_the_raw_query_or_cookie(acme, tenant_client):
+    client = tenant_client(acme)
+    # A raw NUL in the query string, and %00 in a key or between other escapes.
+    assert client.get("/jobs/", QUERY_STRING="q=a\x00b").status_code == 400
+    assert client.get("/jobs/", QUERY_STRING="%41%00%42=1").status_code == 400
+    # A quoted cookie value's octal escape: the header holds no NUL byte, the value does.
+    assert client.get("/jobs/", HTTP_COOKIE='csrftoken="ab\\000cd"').status_code == 400
+    # An escaped backslash before 000, and %2500 (which decodes to the text %00): no NUL.
+    assert client.get("/jobs/", HTTP_COOKIE='csrftoken="ab\\\\000cd"').status_code == 200
+    assert client.get("/jobs/", QUERY_STRING="q=%2500").status_code == 200
+
+
 def test_ordinary_input_still_passes(acme, tenant_client):
     response = tenant_client(acme).get("/jobs/?q=rocket&department=&location=")
     assert response.status_code == 200 and b"Rocket engineer" in response.content
