@@ -18,10 +18,10 @@ from contextlib import contextmanager
 
 from psycopg2.extras import LogicalReplicationConnection
 
+from mobility.bundle import CHUNK  # bytes the relay hands over at a time, as the export reads them
 from mobility.schemas import Progress, no_progress, raw_connection
 from mobility.tables import Table, quote
 
-CHUNK = 1 << 20  # bytes the relay hands over at a time
 DEPTH = 8  # chunks the relay holds at most
 
 
