@@ -8,9 +8,11 @@ against ``pg_dump``/``pg_restore`` of its schema.
 
 Starts its own two PostgreSQL 15 servers (both with wal_level=logical), a fresh registry on
 127.0.0.1:5432 (tenantry_bench_move*), MariaDB and Redis as the tests do, and gunicorn. Each
-round moves the tenant to the other server and then times ``pg_dump | pg_restore`` of its
-schema back the other way, so that the two figures of a ratio are measured moments apart;
-the medians over the rounds are the figures to quote on a machine whose load moves.
+round moves the tenant to the other server under a steady load, then times ``pg_dump |
+pg_restore`` of its schema back the other way under the same load (the ratio's other figure:
+the same machine, shared the same way, moments apart), and again with the load stopped (for
+reference); the medians over the rounds are the figures to quote on a machine whose load
+moves.
 """
 
 from __future__ import annotations
@@ -122,16 +124,19 @@ def main() -> None:
                 f"{POSTGRES_BIN}/pg_restore -h 127.0.0.1 -p {servers[other].port} -U postgres -d scratch {dump_file}"))
             sizes = (export_file.stat().st_size, dump_file.stat().st_size)
 
-        print(f"\n| round ({rows:,} applications, under load) | move, the command | the move itself "
-              "| dump \\| restore (no load) | ratio (command) | ratio (itself) | writes refused | lost |")
-        print("|---|---:|---:|---:|---:|---:|---:|---:|")
+        print(f"\n| round ({rows:,} applications) | move, the command | the move itself "
+              "| dump \\| restore, same load | ratio (command) | ratio (itself) "
+              "| dump \\| restore, no load | ratio (command, no load) | writes refused | lost |")
+        print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
         for number, found in enumerate(rounds, 1):
             print(f"| {number}: {found['from']} to {found['to']} | {found['seconds']:.1f} s | "
                   f"{found['itself']:.1f} s | {found['dump_restore']:.1f} s | "
                   f"{found['seconds'] / found['dump_restore']:.2f} | {found['itself'] / found['dump_restore']:.2f} | "
+                  f"{found['idle_dump_restore']:.1f} s | {found['seconds'] / found['idle_dump_restore']:.2f} | "
                   f"{found['refused']:.3f} s | {found['lost']} |")
         print(f"| **median** | | | | **{median(r['seconds'] / r['dump_restore'] for r in rounds):.2f}** | "
-              f"**{median(r['itself'] / r['dump_restore'] for r in rounds):.2f}** | "
+              f"**{median(r['itself'] / r['dump_restore'] for r in rounds):.2f}** | | "
+              f"**{median(r['seconds'] / r['idle_dump_restore'] for r in rounds):.2f}** | "
               f"**{median(r['refused'] for r in rounds):.3f} s** | {sum(r['lost'] for r in rounds)} |")
         print("\n| measure | Tenantry | pg_dump/pg_restore | ratio |")
         print("|---|---|---|---|")
@@ -159,24 +164,32 @@ def pg_dump(server) -> str:
 
 
 def move_round(platform: Platform, *, to: str, pace: float) -> dict:
-    """One online move under load to ``to``, then ``pg_dump | pg_restore`` of the same schema
-    from there back to the server it left (no load), on the same servers."""
+    """One online move under load to ``to``; then ``pg_dump | pg_restore`` of the same schema
+    from there back to the server it left, on the same servers: once under the same load
+    (the same machine, shared the same way), once with the load stopped."""
     source = "east" if to == "west" else "west"
+
+    def dump_restore() -> float:
+        seconds, _ = timed(lambda: shell(
+            f"{pg_dump(platform.servers[to])} | {POSTGRES_BIN}/pg_restore -h 127.0.0.1 "
+            f"-p {platform.servers[source].port} -U postgres -d scratch"))
+        platform.servers[source].execute(f"DROP SCHEMA tenant_{MOVER} CASCADE", database="scratch")
+        return seconds
+
     with Load(platform, pace=pace) as load:
+        loaded_from = time.monotonic()
         time.sleep(2)
         seconds, result = timed(lambda: json.loads(
             platform.manage("tenants", "move", MOVER, "--to", to, "--json").stdout))
         time.sleep(2)
+        loaded_dump_restore = dump_restore()
+        loaded = time.monotonic() - loaded_from
     assert result["online"], result
     lost = load.acknowledged - platform.applications(to)
     platform.manage("tenants", "move", "--cleanup")
-    dump_restore, _ = timed(lambda: shell(
-        f"{pg_dump(platform.servers[to])} | {POSTGRES_BIN}/pg_restore -h 127.0.0.1 "
-        f"-p {platform.servers[source].port} -U postgres -d scratch"))
-    platform.servers[source].execute(f"DROP SCHEMA tenant_{MOVER} CASCADE", database="scratch")
-    loaded = seconds + 4
     return {"from": source, "to": to, "seconds": seconds, "itself": result["seconds"],
-            "dump_restore": dump_restore, "refused": result["writes_refused_seconds"], "lost": len(lost),
+            "dump_restore": loaded_dump_restore, "idle_dump_restore": dump_restore(),
+            "refused": result["writes_refused_seconds"], "lost": len(lost),
             "phases": result["phases"], "longest_503": load.longest_refusal,
             "acknowledged": len(load.acknowledged), "server_errors": len(load.server_errors),
             "leaks": len(load.leaks),

@@ -9,16 +9,17 @@ read-only (reads served, writes answered "briefly read-only") while it is copied
 
 Either way the cut-over is the same: read-only, source tables locked (in-flight writers
 finish, new ones wait), destination caught up, every table's rows and checksum compared on
-both sides, sequences advanced, the registry flipped, every process told, and the source
-schema renamed (``moved_<slug>_<time>``) so that a worker that has not heard yet fails
-closed instead of writing where nobody reads. An online move knows the destination has caught
-up when a marker row it writes on the source after the lock (in ``tenantry_moves.<schema>``,
-published with the tenant's tables) arrives: changes are applied in the order they were
-committed. It verifies most of every large table before the freeze and only what changed
-since under the lock (``mobility.verification``). Killed at any step before the flip, the
-tenant is still served, whole, from the source (``--abort`` ends a stuck read-only state;
-running the move again starts afresh). The renamed source is kept for
-``TENANT_MOVE_RETENTION_DAYS`` or until ``tenants move --cleanup``.
+both sides, sequences advanced, the registry flipped, every process told (the destination's
+tables analyzed meanwhile), and the source schema renamed (``moved_<slug>_<time>``) so that
+a worker that has not heard yet fails closed instead of writing where nobody reads. An
+online move knows the destination has caught up when a marker row it writes on the source
+after the lock (in ``tenantry_moves.<schema>``, published with the tenant's tables)
+arrives: changes are applied in the order they were committed. It verifies most of every
+large table before the freeze and only what changed since under the lock
+(``mobility.verification``). Killed at any step before the flip, the tenant is still
+served, whole, from the source (``--abort`` ends a stuck read-only state; running the move
+again starts afresh). The renamed source is kept for ``TENANT_MOVE_RETENTION_DAYS`` or
+until ``tenants move --cleanup``.
 """
 
 from __future__ import annotations
@@ -267,8 +268,11 @@ class _Move:
         kept_as = moved_schema_name(self.tenant)
         with self.phase("fence"):
             # Workers that have not heard yet still refuse writes and read the (locked, complete)
-            # source: give them the moment they need to hear before the source goes away.
-            time.sleep(settings.TENANT_HOSTS_CHECK_INTERVAL + 0.1)
+            # source: give them the moment they need to hear before the source goes away, and
+            # meanwhile give the destination's planner the statistics of the rows it now serves.
+            heard_by = time.monotonic() + settings.TENANT_HOSTS_CHECK_INTERVAL + 0.1
+            self._destination_analyze()
+            time.sleep(max(0.0, heard_by - time.monotonic()))
             with lock_connection.cursor() as cursor:
                 # Writers that queued behind the lock would write into the old tables: end them.
                 cursor.execute(
@@ -286,6 +290,19 @@ class _Move:
             tables = schema_tables(cursor, self.schema)
             cursor.execute("LOCK TABLE " + ", ".join(t.qualified(self.schema) for t in tables)
                            + " IN SHARE MODE")
+
+    def _destination_analyze(self) -> None:
+        """``ANALYZE`` the tenant's tables on the destination: copied rows come without the
+        planner's statistics, which autovacuum would only gather a minute or so later. The
+        tenant is served from there already, so a failure is logged, not raised."""
+        try:
+            with move_connection(self.destination, self.schema, autocommit=True) as connection, \
+                    connection.cursor() as cursor:
+                tables = schema_tables(cursor, self.schema)
+                if tables:
+                    cursor.execute("ANALYZE " + ", ".join(t.qualified(self.schema) for t in tables))
+        except psycopg2.Error as error:
+            logger.warning("move of %s: ANALYZE on %s failed: %s", self.tenant.slug, self.destination, error)
 
     def _sequences_copy(self, lock_connection) -> None:
         with lock_connection.cursor() as cursor:

@@ -137,6 +137,9 @@ class Verifier:
             with connection.cursor() as cursor:
                 if snapshot:
                     cursor.execute("SET TRANSACTION SNAPSHOT %s", [snapshot])
+                # One process per side: parallel workers would not sum faster, and would take
+                # the CPU the copy and the index builds running beside it need.
+                cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
                 yield cursor
         finally:
             connection.rollback()

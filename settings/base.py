@@ -29,8 +29,10 @@ def platform_hosts(domain: str) -> list[str]:
     middleware (``tenancy.middleware``) once the registry vouches for them, never by ``*``."""
     return [domain, f".{domain}", *env.list("EXTRA_ALLOWED_HOSTS", default=[])]
 
-# Host -> tenant is cached in each process; changes reach every worker within this interval.
-TENANT_HOSTS_CHECK_INTERVAL = env.float("TENANT_HOSTS_CHECK_INTERVAL", default=0.25)
+# Host -> tenant is cached in each process; changes reach every worker within this interval
+# (one primary-key read per process per interval, about 1 ms a second at 0.1 s). A move's
+# write freeze waits for it twice; a fleet of thousands of processes may want it longer.
+TENANT_HOSTS_CHECK_INTERVAL = env.float("TENANT_HOSTS_CHECK_INTERVAL", default=0.1)
 # How links to a tenant's site are written (invite e-mails, the console).
 SITE_SCHEME = env.str("SITE_SCHEME", default="https")
 SITE_PORT = env.str("SITE_PORT", default="")

@@ -114,6 +114,13 @@ def indexes(server, schema: str) -> dict[str, str]:
         f"SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = '{schema}'", database="tenantry")}
 
 
+def analyzed(server, schema: str) -> set[str]:
+    """Tables ``ANALYZE`` has given the planner's statistics (not autovacuum)."""
+    return {name for (name,) in server.execute(
+        f"SELECT relname FROM pg_stat_user_tables WHERE schemaname = '{schema}' "
+        "AND last_analyze IS NOT NULL", database="tenantry")}
+
+
 def test_online_then_frozen_moves_lose_no_acknowledged_write(platform):
     staff = staff_browser(platform)
     source_indexes = indexes(platform.servers["logical"], "tenant_mover")
@@ -124,6 +131,8 @@ def test_online_then_frozen_moves_lose_no_acknowledged_write(platform):
     # The large table's indexes, set aside for the copy, are all back as they were.
     assert indexes(platform.servers["replica"], "tenant_mover") == source_indexes
     assert {"copy", "indexes", "verify"} <= set(summary["phases"])
+    # The copied rows come with the planner's statistics, not a minute later.
+    assert "careers_application" in analyzed(platform.servers["replica"], "tenant_mover")
     assert load.acknowledged <= platform.applications("replica")  # every acknowledged write
     assert len(platform.applications("replica")) >= SEEDED + len(load.acknowledged)
     assert "tenant_mover" not in platform.schemas("logical")  # renamed: kept, not served
@@ -139,6 +148,7 @@ def test_online_then_frozen_moves_lose_no_acknowledged_write(platform):
     assert summary["online"] is False and summary["from"] == "replica"
     assert platform.placement() == ("logical", "active")
     assert (earlier | load.acknowledged) <= platform.applications("logical")
+    assert "careers_application" in analyzed(platform.servers["logical"], "tenant_mover")
     assert staff.request("GET", f"{MOVER}.{BASE_DOMAIN}", "/admin/").status == 200
     print(f"frozen move: writes refused {summary['writes_refused_seconds']} s, longest run of 503 "
           f"seen by a candidate {load.longest_refusal:.3f} s")
