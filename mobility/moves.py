@@ -48,7 +48,7 @@ from mobility.schemas import (Progress, applied_migrations, no_progress, raw_con
 from mobility.services import _event
 from mobility.indexes import indexes_rebuild, indexes_set_aside
 from mobility.snapshot_copy import exported_snapshot, snapshot_begin, tables_copy
-from mobility.tables import large_tables, quote, schema_tables
+from mobility.tables import quote, schema_tables
 from mobility.verification import Verifier
 from tenancy.schema_names import check_schema_name
 from tenants import services as registry
@@ -72,6 +72,13 @@ class MoveResult:
     kept_as: str  # the source schema's name until cleanup
     phases: dict[str, float] = field(default_factory=dict)  # seconds each step took
     seconds: float = 0.0  # the whole move, from its checks to the audit record
+
+    def as_dict(self) -> dict:
+        """What the command's ``--json`` and the operation's result report."""
+        return {"from": self.source, "to": self.destination, "online": self.online,
+                "writes_refused_seconds": round(self.read_only_seconds, 3),
+                "source_kept_as": self.kept_as, "phases": self.phases,
+                "seconds": round(self.seconds, 3)}
 
 
 def replication_name(schema: str) -> str:
@@ -413,11 +420,9 @@ class _OnlineMove(_Move):
         after the copy, before the subscription needs them) and the marker table."""
         self._empty_copy_build()
         self._marker_create(self.destination)
-        with move_connection(self.source, self.schema) as connection, connection.cursor() as cursor:
-            large = sorted(large_tables(cursor, self.schema))
         with move_connection(self.destination, self.schema, autocommit=True) as connection, \
                 connection.cursor() as cursor:
-            return indexes_set_aside(cursor, self.schema, large, keys=True)  # built after the copy
+            return indexes_set_aside(cursor, self.schema, sorted(self.verifier.large), keys=True)
 
     def _empty_copy_build(self) -> None:
         """The destination's tables, empty, at exactly the source's migration state."""

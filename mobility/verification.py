@@ -74,6 +74,7 @@ class Verifier:
         for connection in self.connections.values():
             connection.autocommit = True
         self.tables: list[Table] = []
+        self.large: set[str] = set()  # tables of LARGE_TABLE_ROWS or more (by the estimate)
         self.ranged: list[RangedTable] = []
         self.baselines: dict[str, Baseline] = {}
 
@@ -87,9 +88,9 @@ class Verifier:
         """Which tables are summed by key range, and how wide a range is (from the source)."""
         with self._transaction(self.aliases[0], snapshot) as cursor:
             self.tables = schema_tables(cursor, self.schema)
-            large = large_tables(cursor, self.schema)
+            self.large = large_tables(cursor, self.schema)
             self.ranged = [ranged for ranged in (self._ranged(cursor, table) for table in self.tables
-                                                 if table.name in large) if ranged]
+                                                 if table.name in self.large) if ranged]
 
     def baseline(self, alias: str, snapshot: str | None = None) -> None:
         """Sum ``alias``'s large tables by key range, in ``snapshot`` or a new one."""

@@ -12,12 +12,8 @@ MOVE, ARCHIVE = "tenant.move", "tenant.archive"
 
 
 def tenant_move_run(*, params: dict, progress, resume_from: int) -> dict:
-    result = moves.tenant_move(tenant=Tenant.objects.get(slug=params["slug"]), to=params["to"],
-                               progress=progress, online=params.get("online"))
-    return {"from": result.source, "to": result.destination, "online": result.online,
-            "writes_refused_seconds": round(result.read_only_seconds, 3),
-            "source_kept_as": result.kept_as, "phases": result.phases,
-            "seconds": round(result.seconds, 3)}
+    return moves.tenant_move(tenant=Tenant.objects.get(slug=params["slug"]), to=params["to"],
+                             progress=progress, online=params.get("online")).as_dict()
 
 
 def tenant_archive_run(*, params: dict, progress, resume_from: int) -> dict:

@@ -90,11 +90,7 @@ class MobilityCommands:
         result = moves.tenant_move(tenant=tenant, to=to, progress=progress,
                                    online=False if frozen else None)
         progress.end()
-        summary = {"slug": slug, "from": result.source, "to": result.destination,
-                   "online": result.online, "writes_refused_seconds": round(result.read_only_seconds, 3),
-                   "source_kept_as": result.kept_as, "phases": result.phases,
-                   "seconds": round(result.seconds, 3)}
-        self._report(summary, json, f"Moved {slug} from {result.source} to {result.destination} "
+        self._report({"slug": slug, **result.as_dict()}, json, f"Moved {slug} from {result.source} to {result.destination} "
                                     f"({'online' if result.online else 'frozen'}; writes refused for "
                                     f"{result.read_only_seconds:.2f} s; the source is kept as "
                                     f"{result.kept_as} until `tenants move --cleanup`).")
